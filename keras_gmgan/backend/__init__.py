@@ -1,0 +1,35 @@
+"""Backend-specific gradient plumbing, chosen once from `keras.backend.backend()`.
+
+Every adversarial model in keras-gmgan is written with `keras.ops` only. The three things
+that cannot be written that way live here, one module per backend, with the same names:
+
+- `minimize(loss_fn, variables, optimizer)`: run `loss_fn()` (which returns `(loss, aux)`),
+  take the gradient of `loss` with respect to `variables`, apply it with `optimizer`, and
+  return `(loss, aux)`. State updates made inside `loss_fn` (batch-norm statistics, seed
+  generators) are kept.
+- `input_gradient(fn, x)`: the gradient of the scalar `fn(x)` with respect to the tensor `x`,
+  itself differentiable (gradient penalties, latent inversion).
+- `AdversarialTrainer`: a mixin placed before `keras.Model`; under JAX it makes `fit` run the
+  model's ordinary, stateful `train_step(data)` inside a jit-compiled stateless step that
+  threads every player's optimizer state. Under TensorFlow and PyTorch it adds nothing.
+
+This mirrors how Keras itself picks `backend/{jax,tensorflow,torch}/trainer.py`.
+"""
+
+import keras
+
+_BACKEND = keras.backend.backend()
+
+if _BACKEND == "jax":
+    from keras_gmgan.backend.jax import AdversarialTrainer, input_gradient, minimize
+elif _BACKEND == "tensorflow":
+    from keras_gmgan.backend.tensorflow import AdversarialTrainer, input_gradient, minimize
+elif _BACKEND == "torch":
+    from keras_gmgan.backend.torch import AdversarialTrainer, input_gradient, minimize
+else:
+    raise ImportError(
+        f"keras-gmgan supports the jax, tensorflow and torch backends, not {_BACKEND!r}. "
+        "Set KERAS_BACKEND to one of them."
+    )
+
+__all__ = ["AdversarialTrainer", "input_gradient", "minimize"]

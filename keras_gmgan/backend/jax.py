@@ -1,0 +1,103 @@
+"""JAX plumbing: stateful-looking adversarial steps on top of JAX's stateless tracing.
+
+Under `fit`, Keras' JAX trainer hands the step a `state` tuple (trainable, non-trainable,
+optimizer and metric variable values) and expects the new state back. Only `model.optimizer`'s
+variables are threaded through that tuple, so a second optimizer would silently never update;
+`AdversarialModel` therefore sets `model.optimizer` to a group of all players' optimizers, and
+this module runs the model's ordinary `train_step(data)` inside one `keras.StatelessScope`
+that maps every variable to its value in `state` (the approach suggested in
+keras-team/keras#18881). Each `minimize` call then differentiates the loss with respect to the
+trained variables' values in a nested scope that sees the outer scope's values.
+"""
+
+from typing import Any, Callable, Sequence
+
+import jax
+import keras
+from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+
+class _NestedScope(keras.StatelessScope):
+    """A stateless scope that sees its parent's values and remembers which variables changed.
+
+    Keras' own scopes do not fall back to an enclosing scope, and during a JAX `fit` epoch the
+    variables hold no value outside it, so the nested scope starts from a copy of the parent's
+    mapping.
+    """
+
+    def __init__(self, parent, overrides):
+        super().__init__(state_mapping=overrides)
+        if parent is not None:
+            self.state_mapping = {**parent.state_mapping, **self.state_mapping}
+        self.assigned = {}
+
+    def add_update(self, update):
+        super().add_update(update)
+        self.assigned[id(update[0])] = update[0]
+
+
+def minimize(
+    loss_fn: Callable[[], tuple[Any, Any]],
+    variables: Sequence[keras.Variable],
+    optimizer: keras.optimizers.Optimizer,
+) -> tuple[Any, Any]:
+    """Minimises `loss_fn()[0]` over `variables` by one step of `optimizer`."""
+    variables = list(variables)
+    parent = get_stateless_scope()
+    trained_ids = {id(v) for v in variables}
+    side_variables = []
+
+    def loss_of(values):
+        with _NestedScope(parent, list(zip(variables, values))) as scope:
+            loss, aux = loss_fn()
+        side_variables[:] = [v for key, v in scope.assigned.items() if key not in trained_ids]
+        side_values = [scope.get_current_value(v) for v in side_variables]
+        return loss, (aux, side_values)
+
+    values = [v.value for v in variables]
+    (loss, (aux, side_values)), grads = jax.value_and_grad(loss_of, has_aux=True)(values)
+    for variable, value in zip(side_variables, side_values):
+        variable.assign(value)
+    optimizer.apply(grads, variables)
+    return loss, aux
+
+
+def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
+    """Gradient of the scalar `fn(x)` with respect to `x`; differentiable again.
+
+    `fn` must not update any variable (no batch-norm in training mode, no sampling).
+    """
+    return jax.grad(fn)(x)
+
+
+def _run_in_state(model: keras.Model, state, data):
+    """Runs `model.train_step(data)` with every variable bound to its value in `state`."""
+    groups = (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    )
+    mapping = [pair for variables, values in zip(groups, state) for pair in zip(variables, values)]
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        logs = model.train_step(data)
+    new_state = tuple([scope.get_current_value(v) for v in variables] for variables in groups)
+    return logs, new_state
+
+
+class AdversarialTrainer:
+    """Mixin for `keras.Model`: `fit` jit-compiles the model's stateful `train_step(data)`."""
+
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return
+
+        def step(state, data):
+            return _run_in_state(self, state, data)
+
+        if not self.run_eagerly and self.jit_compile:
+            out_shardings = None
+            if keras.distribution.distribution() is not None:
+                out_shardings = (None, self._get_state_sharding_spec())
+            step = jax.jit(step, donate_argnums=0, out_shardings=out_shardings)
+        self.train_function = self._make_function(step)

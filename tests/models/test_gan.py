@@ -1,0 +1,135 @@
+"""The vanilla GAN trains with `fit` under the active backend."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_gmgan.models import GAN
+from keras_gmgan.networks import (
+    build_dcgan_discriminator,
+    build_dcgan_generator,
+    build_mlp_discriminator,
+    build_mlp_generator,
+)
+from tests.conftest import to_numpy
+
+
+def _tiny_gan(kind="mlp", seed=0):
+    if kind == "mlp":
+        generator = build_mlp_generator(16, (8, 8, 1), hidden_units=(32, 32))
+        discriminator = build_mlp_discriminator((8, 8, 1), hidden_units=(32, 32))
+    else:
+        generator = build_dcgan_generator(16, (8, 8, 1), base_filters=4)
+        discriminator = build_dcgan_discriminator((8, 8, 1), base_filters=4)
+    gan = GAN(generator, discriminator, seed=seed)
+    gan.compile()
+    return gan
+
+
+def _weights(model):
+    return [np.array(w) for w in model.get_weights()]
+
+
+@pytest.mark.parametrize("kind", ["mlp", "dcgan"])
+def test_fit_trains_both_players(tiny_images, kind):
+    gan = _tiny_gan(kind)
+    g_before, d_before = _weights(gan.generator), _weights(gan.discriminator)
+
+    history = gan.fit(tiny_images, batch_size=16, epochs=2, verbose=0)
+
+    assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    for values in history.history.values():
+        assert len(values) == 2 and np.all(np.isfinite(values))
+    assert 0 < history.history["d_real"][-1] < 1
+    assert any(not np.allclose(a, b) for a, b in zip(g_before, _weights(gan.generator)))
+    assert any(not np.allclose(a, b) for a, b in zip(d_before, _weights(gan.discriminator)))
+    # Under JAX a second optimizer outside `model.optimizer` silently never updates.
+    assert int(to_numpy(gan.d_optimizer.iterations)) == 8
+    assert int(to_numpy(gan.g_optimizer.iterations)) == 8
+    assert int(to_numpy(gan.optimizer.iterations)) == 8
+
+
+def test_batch_norm_statistics_update_during_fit(tiny_images):
+    gan = _tiny_gan("dcgan")
+    moving_means = [w for w in gan.generator.non_trainable_weights if "moving_mean" in w.path]
+    assert moving_means and all(np.all(to_numpy(w) == 0) for w in moving_means)
+    gan.fit(tiny_images, batch_size=16, epochs=1, verbose=0)
+    assert any(np.any(to_numpy(w) != 0) for w in moving_means)
+
+
+def test_discriminator_learns_to_separate_real_from_fake():
+    """A few hundred steps on a fixed point make D(x) rise and D(G(z)) fall: the loss moves."""
+    data = np.full((256, 2), 3.0, dtype="float32")
+    gan = GAN(
+        build_mlp_generator(2, (2,), hidden_units=(16,), output_activation="linear"),
+        build_mlp_discriminator((2,), hidden_units=(16,)),
+        seed=0,
+    )
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-4))
+    history = gan.fit(data, batch_size=64, epochs=30, verbose=0).history
+    assert history["d_loss"][-1] < history["d_loss"][0] - 0.3
+    assert history["d_real"][-1] > history["d_fake"][-1]
+
+
+def test_steps_per_epoch_and_callbacks(tiny_images):
+    gan = _tiny_gan()
+    seen = []
+    callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(logs))
+    scheduler = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
+    dataset_like = np.concatenate([tiny_images] * 4)
+    gan.fit(
+        dataset_like,
+        batch_size=16,
+        epochs=2,
+        steps_per_epoch=3,
+        verbose=0,
+        callbacks=[callback, scheduler],
+    )
+    assert len(seen) == 2 and "g_loss" in seen[0]
+    assert int(to_numpy(gan.g_optimizer.iterations)) == 6
+    assert np.isclose(float(to_numpy(gan.d_optimizer.learning_rate)), 2e-4 * 0.25)
+
+
+def test_same_seed_gives_same_first_step_losses(tiny_images):
+    def first_step_losses():
+        keras.utils.set_random_seed(7)
+        gan = _tiny_gan(seed=3)
+        history = gan.fit(tiny_images[:16], batch_size=16, epochs=1, verbose=0, shuffle=False)
+        return history.history["d_loss"][0], history.history["g_loss"][0]
+
+    first, second = first_step_losses(), first_step_losses()
+    np.testing.assert_allclose(first, second, rtol=1e-6)
+
+
+def test_generate_is_repeatable_and_shaped():
+    gan = _tiny_gan()
+    a, b = gan.generate(10, seed=5, batch_size=4), gan.generate(10, seed=5, batch_size=4)
+    assert a.shape == (10, 8, 8, 1)
+    np.testing.assert_allclose(a, b)
+    assert np.all(np.abs(a) <= 1)
+    assert not np.allclose(a, gan.generate(10, seed=6))
+
+
+def test_one_optimizer_for_both_players_is_rejected():
+    gan = _tiny_gan()
+    optimizer = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="two optimizer instances"):
+        gan.compile(d_optimizer=optimizer, g_optimizer=optimizer)
+
+
+def test_save_and_load_restores_weights_and_both_optimizers(tiny_images, tmp_path):
+    gan = _tiny_gan()
+    gan.fit(tiny_images, batch_size=16, epochs=1, verbose=0)
+    path = tmp_path / "gan.keras"
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, GAN)
+    np.testing.assert_allclose(loaded.generate(6, seed=1), gan.generate(6, seed=1), atol=1e-6)
+    for original, restored in (
+        (gan.d_optimizer, loaded.d_optimizer),
+        (gan.g_optimizer, loaded.g_optimizer),
+    ):
+        for a, b in zip(original.variables, restored.variables):
+            np.testing.assert_allclose(to_numpy(a), to_numpy(b))
+    loaded.fit(tiny_images, batch_size=16, epochs=1, verbose=0)
+    assert int(to_numpy(loaded.g_optimizer.iterations)) == 8

@@ -1,5 +1,6 @@
 """Adversarial losses, written once with `keras.ops` on logits (critic scores for Wasserstein)."""
 
+import keras
 from keras import ops
 
 
@@ -21,3 +22,27 @@ def critic_wasserstein(real_scores, fake_scores):
 def generator_wasserstein(fake_scores):
     """−E[f(G(z))]."""
     return -ops.mean(fake_scores)
+
+
+def gradient_penalty(critic, real, fake, seed=None):
+    """Mean of (‖∇ₓ f(x̂)‖₂ − 1)² at random interpolates x̂ of real and fake (WGAN-GP).
+
+    Reference:
+        Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017.
+
+    Args:
+        critic: a callable (usually a `keras.Model`) mapping a batch to scores; it must not
+            update state while called (no batch normalisation in training mode).
+        real, fake: batches of the same shape; `fake` should not carry generator gradients.
+        seed: a `keras.random.SeedGenerator` (required inside jit-compiled JAX steps).
+    """
+    from keras_gmgan.backend import input_gradient
+
+    batch_size = ops.shape(real)[0]
+    mix_shape = (batch_size,) + (1,) * (len(real.shape) - 1)
+    mix = keras.random.uniform(mix_shape, seed=seed)
+    interpolates = mix * real + (1.0 - mix) * fake
+    grads = input_gradient(lambda x: ops.sum(critic(x, training=True)), interpolates)
+    grads = ops.reshape(grads, (batch_size, -1))
+    norms = ops.sqrt(ops.sum(ops.square(grads), axis=1) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))

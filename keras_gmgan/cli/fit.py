@@ -128,6 +128,20 @@ def _writable(directory: Path) -> bool:
     show_default=True,
     help="Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch.",
 )
+@click.option(
+    "--distribute",
+    type=click.Choice(["none", "data-parallel"]),
+    default="none",
+    show_default=True,
+    help="data-parallel: split each batch over all visible devices (JAX backend).",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Continue an interrupted run directory from its last epoch checkpoint, with its own "
+    "config.json.",
+)
 @click.pass_context
 def fit(ctx: click.Context, **options):
     """Train a model and write a run directory.
@@ -135,43 +149,130 @@ def fit(ctx: click.Context, **options):
     The directory holds config.json, history.csv, a sample grid per epoch, loss.png,
     model.keras and results.json.
     """
+    if options["resume"] is not None:
+        return _resume(ctx, options)
     spec = MODELS[options["model"]]
     _check_model_options(ctx, spec, options["model"])
     out = options["out"] or _default_out(options["model"])
     _prepare_out_dir(out, options["overwrite"])
-
-    from keras_gmgan.cli.training import train_run
-    from keras_gmgan.datasets import DataFormatError, DataNotFoundError, load_dataset
-
-    try:
-        data = load_dataset(options["dataset"], options["data"], seed=options["seed"])
-    except (DataNotFoundError, DataFormatError) as error:
-        raise click.ClickException(str(error)) from None
-
-    try:
-        model = build_model(spec, options, data)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-
+    data = _load_data(options)
+    model = build_model(spec, options, data)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    return _train(model, spec, options, data, out, initial_epoch=0)
+
+
+def _load_data(options: dict):
+    from keras_gmgan.datasets import DataFormatError, DataNotFoundError, load_dataset
+
+    try:
+        return load_dataset(options["dataset"], options["data"], seed=options["seed"])
+    except (DataNotFoundError, DataFormatError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _train(model, spec, options: dict, data, out: Path, initial_epoch: int):
+    """Trains, turning failures into one-line errors; keeps the run only if it can resume."""
+    from keras_gmgan.callbacks import NonFiniteLossError, read_checkpoint
+    from keras_gmgan.cli.training import train_run
+
     started = time.time()
     try:
-        results = train_run(model, spec, options, data, out)
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
+        results = train_run(model, spec, options, data, out, initial_epoch=initial_epoch)
+    except BaseException as error:
+        checkpoint = read_checkpoint(out)
+        if checkpoint is None and initial_epoch == 0:
+            shutil.rmtree(out, ignore_errors=True)
+        if isinstance(error, NonFiniteLossError):
+            kept = (
+                f"the checkpoint after epoch {checkpoint[1]} in {out} is intact"
+                if checkpoint
+                else "no epoch had finished, so no run directory was kept"
+            )
+            raise click.ClickException(
+                f"Training stopped: {error} Lower --lr or check the data; {kept}."
+            ) from None
         raise
     click.echo(
-        f"Trained {options['model']} for {options['epochs']} epochs in "
+        f"Trained {options['model']} to epoch {results['epochs']} in "
         f"{time.time() - started:.1f} s; run directory: {out}"
     )
     return results
 
 
+def _resume(ctx: click.Context, options: dict):
+    from keras_gmgan import runs
+    from keras_gmgan.callbacks import read_checkpoint
+    from keras_gmgan.cli.training import truncate_history
+
+    for name in ctx.params:
+        if name in ("resume", "verbose"):
+            continue
+        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
+            flag = "--" + name.replace("_", "-")
+            raise click.UsageError(
+                f"--resume continues with the run's own config.json; drop {flag}."
+            )
+    out = options["resume"]
+    if not out.is_dir():
+        raise click.UsageError(f"Cannot resume {out}: no such run directory.")
+    try:
+        saved = runs.read_config(out)["options"]
+    except runs.ModelFileError as error:
+        raise click.ClickException(str(error)) from None
+    if (out / runs.RESULTS_FILE).exists():
+        raise click.ClickException(f"{out} finished already; there is nothing to resume.")
+    checkpoint = read_checkpoint(out)
+    if checkpoint is None:
+        raise click.ClickException(
+            f"{out} has no checkpoint: it stopped before its first epoch ended. Start it again."
+        )
+    saved = {**saved, "verbose": options["verbose"], "resume": None}
+    saved["out"] = Path(saved["out"]) if saved.get("out") else out
+    spec = MODELS[saved["model"]]
+    data = _load_data(saved)
+    model = _load_checkpoint(checkpoint[0])
+    truncate_history(out / runs.HISTORY_FILE, checkpoint[1])
+    click.echo(f"Resuming {out} after epoch {checkpoint[1]} of {saved['epochs']}.")
+    return _train(model, spec, saved, data, out, initial_epoch=checkpoint[1])
+
+
+def _load_checkpoint(path: Path):
+    from keras_gmgan.runs import ModelFileError, load_model
+
+    try:
+        return load_model(path)
+    except ModelFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def build_model(spec, options: dict, data):
-    """Seeds Keras and builds the compiled model for `spec`."""
+    """Seeds Keras, sets up the distribution and builds the compiled model for `spec`."""
     import keras
 
     keras.utils.set_random_seed(options["seed"])
-    return spec.build(options, data)
+    if options["distribute"] == "data-parallel":
+        _set_data_parallel(options["batch_size"])
+    try:
+        return spec.build(options, data)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _set_data_parallel(batch_size: int) -> None:
+    """Shards each batch over all visible devices with `keras.distribution.DataParallel`."""
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise click.UsageError(
+            "--distribute data-parallel runs on the JAX backend only for now; set "
+            "KERAS_BACKEND=jax."
+        )
+    devices = keras.distribution.list_devices()
+    if batch_size % len(devices):
+        raise click.UsageError(
+            f"--batch-size {batch_size} does not split evenly over {len(devices)} devices; "
+            f"use a multiple of {len(devices)}."
+        )
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))

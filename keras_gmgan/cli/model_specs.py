@@ -12,7 +12,7 @@ COMMON_OPTIONS = frozenset(
     {
         "model", "dataset", "data", "epochs", "steps_per_epoch", "batch_size", "lr", "beta1",
         "latent_dim", "components", "c", "sigma", "network", "seed", "out", "overwrite",
-        "verbose",
+        "verbose", "distribute", "resume",
     }
 )  # fmt: skip
 

@@ -167,6 +167,22 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     # Serialisation ---------------------------------------------------------------------
 
+    def save_own_variables(self, store):
+        """Also saves the seed generator's state, which no Keras format keeps.
+
+        Without it a resumed run would sample different latents from an uninterrupted one.
+        """
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        if "seed_generator_state" in keys:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        own = self._trainable_variables + self._non_trainable_variables
+        for index, variable in enumerate(own):
+            variable.assign(store[f"{index}"])
+
     def get_config(self):
         return {
             "name": self.name,

@@ -1,6 +1,7 @@
 """`keras-gmgan fit`: train a model and write a run directory."""
 
 import datetime
+import os
 import shutil
 import time
 from pathlib import Path
@@ -269,6 +270,10 @@ def _set_data_parallel(batch_size: int) -> None:
             "--distribute data-parallel runs on the JAX backend only for now; set "
             "KERAS_BACKEND=jax."
         )
+    if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+        # Several hosts: keras.distribution.initialize wraps jax.distributed.initialize and
+        # reads KERAS_DISTRIBUTION_{JOB_ADDRESSES,NUM_PROCESSES,PROCESS_ID}.
+        keras.distribution.initialize()
     devices = keras.distribution.list_devices()
     if batch_size % len(devices):
         raise click.UsageError(

@@ -32,16 +32,17 @@ def _history_rows(run):
 def test_resume_after_sigkill_loses_at_most_one_epoch(tmp_path):
     run = tmp_path / "run"
     command = [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--dataset", "digits",
-               "--epochs", "4", "--steps-per-epoch", "300", "--batch-size", "32",
+               "--epochs", "4", "--steps-per-epoch", "200", "--batch-size", "32",
                "--verbose", "0", "--out", str(run)]  # fmt: skip
     process = subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     state = run / "checkpoint.json"
-    deadline = time.time() + 240
+    deadline = time.time() + 600
     while time.time() < deadline and process.poll() is None:
         if state.exists() and json.loads(state.read_text())["epochs_completed"] >= 1:
             break
         time.sleep(0.05)
     assert process.poll() is None, process.stderr.read().decode()[-2000:]
+    assert state.exists(), "no epoch finished within 10 minutes"
     time.sleep(0.3)  # into the next epoch
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -58,7 +59,7 @@ def test_resume_after_sigkill_loses_at_most_one_epoch(tmp_path):
     assert [int(row["epoch"]) for row in rows] == [0, 1, 2, 3]
     assert all(np.isfinite(float(row["d_loss"])) for row in rows)
     results = json.loads((run / "results.json").read_text())
-    assert results["epochs"] == 4 and results["steps"] == 4 * 300
+    assert results["epochs"] == 4 and results["steps"] == 4 * 200
     assert not state.exists() and (run / "model.keras").exists()
 
 

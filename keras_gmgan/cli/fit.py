@@ -10,7 +10,7 @@ import click
 
 from keras_gmgan.cli.model_specs import COMMON_OPTIONS, MODELS
 
-DATASET_CHOICES = ("mnist", "fashion_mnist", "digits")
+DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 
 
 def _default_out(model: str) -> Path:
@@ -75,18 +75,22 @@ def _writable(directory: Path) -> bool:
 @click.option(
     "--lr",
     type=click.FloatRange(min=0, min_open=True),
-    default=2e-4,
-    show_default=True,
-    help="Adam learning rate of both players.",
+    default=None,
+    help="Adam learning rate of both players (default: the model's, 2e-4 for GANs, 1e-4 for "
+    "WGANs).",
 )
 @click.option(
     "--beta1",
     type=click.FloatRange(0, 1, max_open=True),
-    default=0.5,
-    show_default=True,
-    help="Adam β1 of both players.",
+    default=None,
+    help="Adam β1 of both players (default: the model's, 0.5 for GANs, 0 for WGANs).",
 )
-@click.option("--latent-dim", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--latent-dim",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Latent dimension (default 100 for images, 2 for 2-D points).",
+)
 @click.option(
     "--components",
     type=click.IntRange(min=1),
@@ -109,10 +113,38 @@ def _writable(directory: Path) -> bool:
 )
 @click.option(
     "--network",
-    type=click.Choice(["mlp", "dcgan"]),
+    type=click.Choice(["mlp", "dcgan", "deep"]),
     default="mlp",
     show_default=True,
-    help="Image networks: the classic MLP pair or a DCGAN-style conv pair.",
+    help="mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
+    "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points).",
+)
+@click.option(
+    "--lipschitz",
+    type=click.Choice(["clip", "spectral", "gp"]),
+    default="gp",
+    show_default=True,
+    help="WGAN critic constraint: weight clipping, spectral normalisation or gradient penalty.",
+)
+@click.option(
+    "--n-critic",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Critic steps per generator step (each fit batch is split into this many chunks).",
+)
+@click.option(
+    "--clip-value", type=click.FloatRange(min=0, min_open=True), default=0.01, show_default=True
+)
+@click.option("--gp-weight", type=click.FloatRange(min=0), default=10.0, show_default=True)
+@click.option(
+    "--gif", is_flag=True, help="2-D data: write training.gif (real blue, generated red)."
+)
+@click.option(
+    "--eval-every",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also evaluate every N steps (2-D data: mode metrics) into history.csv.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
@@ -252,6 +284,8 @@ def build_model(spec, options: dict, data):
     """Seeds Keras, sets up the distribution and builds the compiled model for `spec`."""
     import keras
 
+    if options["latent_dim"] is None:
+        options["latent_dim"] = 100 if data.is_image else 2
     keras.utils.set_random_seed(options["seed"])
     if options["distribute"] == "data-parallel":
         _set_data_parallel(options["batch_size"])

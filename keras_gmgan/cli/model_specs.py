@@ -12,7 +12,7 @@ COMMON_OPTIONS = frozenset(
     {
         "model", "dataset", "data", "epochs", "steps_per_epoch", "batch_size", "lr", "beta1",
         "latent_dim", "components", "c", "sigma", "network", "seed", "out", "overwrite",
-        "verbose", "distribute", "resume",
+        "verbose", "distribute", "resume", "eval_every",
     }
 )  # fmt: skip
 
@@ -57,25 +57,44 @@ def mixture_prior(options: dict, **overrides):
     return MixtureLatent(**kwargs)
 
 
-def image_networks(options: dict, data, num_outputs: int = 1):
+def networks_for(options: dict, data, num_outputs: int = 1, spectral_norm: bool = False):
     """The generator/discriminator pair named by `--network` for the data's shape."""
     from keras_gmgan import networks
 
-    if options["network"] == "dcgan":
-        generator = networks.build_dcgan_generator(options["latent_dim"], data.data_shape)
+    latent_dim, network = options["latent_dim"], options["network"]
+    if not data.is_image:
+        if network == "dcgan":
+            raise ValueError("--network dcgan needs image data; use mlp or deep for 2-D points.")
+        if network == "deep":
+            return networks.build_deep_2d_generator(
+                latent_dim
+            ), networks.build_deep_2d_discriminator(
+                spectral_norm=spectral_norm, num_outputs=num_outputs
+            )
+        return networks.build_toy_2d_generator(latent_dim), networks.build_toy_2d_discriminator(
+            spectral_norm=spectral_norm, num_outputs=num_outputs
+        )
+    if spectral_norm:
+        raise ValueError("--lipschitz spectral is available for the 2-D networks only.")
+    if network == "deep":
+        raise ValueError("--network deep is the 2-D pair; use mlp or dcgan for images.")
+    if network == "dcgan":
+        generator = networks.build_dcgan_generator(latent_dim, data.data_shape)
         discriminator = networks.build_dcgan_discriminator(data.data_shape, num_outputs=num_outputs)
     else:
-        generator = networks.build_mlp_generator(options["latent_dim"], data.data_shape)
+        generator = networks.build_mlp_generator(latent_dim, data.data_shape)
         discriminator = networks.build_mlp_discriminator(data.data_shape, num_outputs=num_outputs)
     return generator, discriminator
 
 
-def adam_pair(options: dict):
-    """Two Adam optimizers (one per player) from `--lr` and `--beta1`."""
+def adam_pair(options: dict, lr: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999):
+    """Two Adam optimizers (one per player); `--lr` and `--beta1` override the model's defaults."""
     import keras
 
+    lr = options["lr"] if options["lr"] is not None else lr
+    beta_1 = options["beta1"] if options["beta1"] is not None else beta_1
     return {
-        f"{player}_optimizer": keras.optimizers.Adam(options["lr"], beta_1=options["beta1"])
+        f"{player}_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)
         for player in ("d", "g")
     }
 
@@ -83,12 +102,37 @@ def adam_pair(options: dict):
 def _build_gan(options: dict, data):
     from keras_gmgan.models import GAN
 
-    generator, discriminator = image_networks(options, data)
+    generator, discriminator = networks_for(options, data)
     model = GAN(generator, discriminator, latent=mixture_prior(options), seed=options["seed"])
     model.compile(**adam_pair(options))
     return model
 
 
+def _build_wgan(options: dict, data):
+    from keras_gmgan.models import WGAN
+
+    generator, discriminator = networks_for(
+        options, data, spectral_norm=options["lipschitz"] == "spectral"
+    )
+    model = WGAN(
+        generator,
+        discriminator,
+        latent=mixture_prior(options),
+        lipschitz=options["lipschitz"],
+        n_critic=options["n_critic"],
+        clip_value=options["clip_value"],
+        gp_weight=options["gp_weight"],
+        seed=options["seed"],
+    )
+    model.compile(**adam_pair(options, lr=1e-4, beta_1=0.0, beta_2=0.9))
+    return model
+
+
 MODELS: dict[str, ModelSpec] = {
-    "gan": ModelSpec("vanilla GAN with the non-saturating BCE loss", _build_gan),
+    "gan": ModelSpec("vanilla GAN with the non-saturating BCE loss", _build_gan, ("gif",)),
+    "wgan": ModelSpec(
+        "Wasserstein GAN (clip, spectral or gp)",
+        _build_wgan,
+        ("lipschitz", "n_critic", "clip_value", "gp_weight", "gif"),
+    ),
 }

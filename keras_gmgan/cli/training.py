@@ -7,7 +7,13 @@ from pathlib import Path
 import keras
 
 from keras_gmgan import runs
-from keras_gmgan.callbacks import EpochCheckpoint, SampleGrid, StopOnNonFinite
+from keras_gmgan.callbacks import (
+    EpochCheckpoint,
+    Mixture2DMetrics,
+    SampleGrid,
+    StopOnNonFinite,
+    TrainingGIF,
+)
 from keras_gmgan.callbacks.checkpoint import CHECKPOINT_MODEL, CHECKPOINT_STATE
 from keras_gmgan.datasets.batches import RepeatingBatches
 from keras_gmgan.visualization import plot_losses
@@ -30,6 +36,15 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
     ]
     if data.is_image:
         callbacks.insert(1, SampleGrid(out / "samples", seed=options["seed"]))
+    mode_metrics = None
+    if data.mixture is not None:
+        # Before the CSV logger, so the mode metrics land in history.csv.
+        mode_metrics = Mixture2DMetrics(
+            data.mixture, every_n_steps=options.get("eval_every"), seed=options["seed"]
+        )
+        callbacks.insert(1, mode_metrics)
+        if options.get("gif"):
+            callbacks.append(TrainingGIF(out / "training.gif", data.x_test, seed=options["seed"]))
 
     arrays = (data.x_train, data.y_train) if spec.uses_labels else (data.x_train,)
     batches = RepeatingBatches(
@@ -63,6 +78,9 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
         "steps_per_second": round((steps - steps_before) / seconds, 2) if seconds > 0 else None,
         "final": {name: values[-1] for name, values in history.items() if name != "epoch"},
     }
+    if mode_metrics is not None:
+        results["modes"] = mode_metrics.latest
+        results["mode_evaluations"] = mode_metrics.records
     runs.write_json_atomic(out / runs.RESULTS_FILE, results)
     for name in (CHECKPOINT_STATE, CHECKPOINT_MODEL):
         (out / name).unlink(missing_ok=True)

@@ -94,9 +94,9 @@ def _writable(directory: Path) -> bool:
 @click.option(
     "--components",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Mixture components of the latent prior (1 = standard normal).",
+    default=None,
+    help="Mixture components of the latent prior (default 1, the standard normal; 10 for the "
+    "unsupervised GM-GANs; the number of classes for gmgan-supervised).",
 )
 @click.option(
     "--c",
@@ -129,14 +129,27 @@ def _writable(directory: Path) -> bool:
 @click.option(
     "--n-critic",
     type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Critic steps per generator step (each fit batch is split into this many chunks).",
+    default=None,
+    help="Critic steps per generator step (default 5 for WGAN and wgan-gp losses; WGAN splits "
+    "each fit batch into this many chunks).",
 )
 @click.option(
     "--clip-value", type=click.FloatRange(min=0, min_open=True), default=0.01, show_default=True
 )
 @click.option("--gp-weight", type=click.FloatRange(min=0), default=10.0, show_default=True)
+@click.option(
+    "--loss",
+    type=click.Choice(["bce", "wgan-gp"]),
+    default="bce",
+    show_default=True,
+    help="GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty.",
+)
+@click.option(
+    "--init-from",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GM-GAN warm start: copy the networks of a trained vanilla GAN run (same networks).",
+)
 @click.option(
     "--gif", is_flag=True, help="2-D data: write training.gif (real blue, generated red)."
 )

@@ -42,7 +42,7 @@ def mixture_prior(options: dict, **overrides):
     """
     from keras_gmgan.layers import MixtureLatent
 
-    components = options["components"]
+    components = options["components"] or 1
     c = options["c"] if options["c"] is not None else (0.0 if components == 1 else 0.5)
     sigma = options["sigma"] if options["sigma"] is not None else (1.0 if components == 1 else 0.7)
     kwargs = dict(
@@ -119,7 +119,7 @@ def _build_wgan(options: dict, data):
         discriminator,
         latent=mixture_prior(options),
         lipschitz=options["lipschitz"],
-        n_critic=options["n_critic"],
+        n_critic=options["n_critic"] or 5,
         clip_value=options["clip_value"],
         gp_weight=options["gp_weight"],
         seed=options["seed"],
@@ -128,11 +128,88 @@ def _build_wgan(options: dict, data):
     return model
 
 
+def _gmgan_builder(variant: str):
+    def build(options: dict, data):
+        from keras_gmgan.models import build_gmgan
+        from keras_gmgan.models.gmgan_builder import SEED_SETTINGS, WGAN_GP_ADAM
+
+        if not data.is_image:
+            raise ValueError(
+                f"--model {options['model']} needs image data; use gan or wgan "
+                "with --components for 2-D points."
+            )
+        components = options["components"] or 10
+        if variant == "supervised":
+            if options["components"] not in (None, data.num_classes):
+                raise ValueError(
+                    f"--model gmgan-supervised has one component per class: --components "
+                    f"must be {data.num_classes} for {data.name} (or left out)."
+                )
+            components = data.num_classes
+        model = build_gmgan(
+            data.data_shape,
+            variant=variant,
+            num_components=components,
+            c=options["c"],
+            sigma=options["sigma"],
+            latent_dim=options["latent_dim"],
+            loss=options["loss"],
+            gp_weight=options["gp_weight"],
+            n_critic=options["n_critic"],
+            network=options["network"],
+            seed=options["seed"],
+            compile=False,
+        )
+        lr, beta_1, beta_2 = (
+            WGAN_GP_ADAM if options["loss"] == "wgan-gp" else SEED_SETTINGS[variant]["adam"]
+        )
+        model.compile(**adam_pair(options, lr=lr, beta_1=beta_1, beta_2=beta_2))
+        if options["init_from"] is not None:
+            warm_start(model, options["init_from"], variant)
+        return model
+
+    return build
+
+
+def warm_start(model, source, variant: str) -> None:
+    """Copies a trained vanilla GAN's networks into `model` (`--init-from RUN`)."""
+    from keras_gmgan.models import GAN, warm_start_from
+    from keras_gmgan.runs import ModelFileError, load_model
+
+    try:
+        trained = load_model(source)
+    except ModelFileError as error:
+        raise ValueError(str(error)) from None
+    if type(trained) is not GAN:
+        raise ValueError(
+            f"--init-from needs a vanilla GAN run; {source} holds a {type(trained).__name__}."
+        )
+    # A supervised discriminator has K+1 outputs: only the generator carries over.
+    parts = ("generator",) if variant == "supervised" else ("generator", "discriminator")
+    warm_start_from(model, trained, parts=parts)
+
+
+GMGAN_OPTIONS = ("loss", "gp_weight", "n_critic", "init_from")
+
 MODELS: dict[str, ModelSpec] = {
     "gan": ModelSpec("vanilla GAN with the non-saturating BCE loss", _build_gan, ("gif",)),
     "wgan": ModelSpec(
         "Wasserstein GAN (clip, spectral or gp)",
         _build_wgan,
         ("lipschitz", "n_critic", "clip_value", "gp_weight", "gif"),
+    ),
+    "gmgan": ModelSpec(
+        "GM-GAN, static mixture prior (K=10 by default)", _gmgan_builder("static"), GMGAN_OPTIONS
+    ),
+    "gmgan-dynamic": ModelSpec(
+        "GM-GAN, mixture means and σ learned with the generator",
+        _gmgan_builder("dynamic"),
+        GMGAN_OPTIONS,
+    ),
+    "gmgan-supervised": ModelSpec(
+        "GM-GAN, one component per class, (K+1)-way discriminator",
+        _gmgan_builder("supervised"),
+        ("init_from",),
+        uses_labels=True,
     ),
 }

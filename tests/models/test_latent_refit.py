@@ -48,8 +48,8 @@ def refit():
         x,
         components="bic",
         candidates=range(1, 6),
-        steps=400,
-        learning_rate=0.05,
+        steps=200,
+        learning_rate=0.1,
         batch_size=600,
     )
     return model, new_model, info, latents

@@ -64,7 +64,7 @@ def build_deep_2d_generator(latent_dim: int = 2, name: str = "generator") -> ker
 def build_deep_2d_discriminator(
     spectral_norm: bool = False, num_outputs: int = 1, name: str = "discriminator"
 ) -> keras.Model:
-    """x → 3 × Dense(512) ReLU → Dense(num_outputs), optionally spectrally normalised."""
+    """x → 3 × Dense(512) ReLU → Dense(1), optionally spectrally normalised."""
     return build_toy_2d_discriminator(
         DEEP_2D_UNITS, spectral_norm=spectral_norm, num_outputs=num_outputs, name=name
     )

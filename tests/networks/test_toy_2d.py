@@ -28,6 +28,7 @@ def test_the_deeper_pair_and_latent_dim():
     assert generator.input_shape == (None, 5)
     dense = [layer for layer in critic.layers if isinstance(layer, keras.layers.Dense)]
     assert [layer.units for layer in dense] == [512, 512, 512, 1]
+    assert build_deep_2d_discriminator(num_outputs=11).output_shape == (None, 11)
 
 
 def test_spectral_norm_wraps_every_critic_layer_with_one_power_iteration():

@@ -1,6 +1,7 @@
 """`keras-gmgan fit`: train a model and write a run directory."""
 
 import datetime
+import inspect
 import os
 import shutil
 import time
@@ -103,13 +104,15 @@ def _writable(directory: Path) -> bool:
     "c",
     type=click.FloatRange(min=0),
     default=None,
-    help="Mixture means are drawn from U[-c, c]^d (default 0 for one component, else 0.5).",
+    help="Mixture means are drawn from U[-c, c]^d (default: 0 for one component; 0.5 for "
+    "gan/wgan mixtures; the seed projects' 0.1 / 3 for the GM-GANs).",
 )
 @click.option(
     "--sigma",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Mixture σ (default 1 for one component, else 0.7).",
+    help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures; the seed "
+    "projects' 0.15 / 1.4 for the GM-GANs).",
 )
 @click.option(
     "--network",
@@ -193,7 +196,7 @@ def fit(ctx: click.Context, **options):
     """Train a model and write a run directory.
 
     The directory holds config.json, history.csv, a sample grid per epoch, loss.png,
-    model.keras and results.json.
+    model.keras and results.json. Models:
     """
     if options["resume"] is not None:
         return _resume(ctx, options)
@@ -207,6 +210,11 @@ def fit(ctx: click.Context, **options):
         shutil.rmtree(out)
     out.mkdir(parents=True)
     return _train(model, spec, options, data, out, initial_epoch=0)
+
+
+fit.help = inspect.cleandoc(fit.help) + "\n\n\b\n" + "\n".join(
+    f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items())
+)
 
 
 def _load_data(options: dict):

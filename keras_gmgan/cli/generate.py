@@ -39,6 +39,10 @@ def generate(source: Path, n: int, batch_size: int, out: Path, seed: int, overwr
         model = load_model(source)
     except ModelFileError as error:
         raise click.ClickException(str(error)) from None
+    if not hasattr(model, "latent"):
+        raise click.UsageError(
+            f"{source} holds a classifier (e.g. a cnn-baseline run), not a generative model."
+        )
     if len(model.data_shape) != 3:
         raise click.UsageError(
             f"{source} generates data of shape {model.data_shape}, not images; generate writes "

@@ -16,14 +16,18 @@ def train_run(model, spec, options: dict, data, out: Path) -> dict:
     runs.write_json_atomic(out / runs.CONFIG_FILE, config)
 
     callbacks = [keras.callbacks.CSVLogger(str(out / runs.HISTORY_FILE))]
-    if data.is_image:
+    if data.is_image and spec.generative:
         callbacks.append(SampleGrid(out / "samples", seed=options["seed"]))
 
-    x = (data.x_train, data.y_train) if spec.uses_labels else (data.x_train,)
+    if spec.fit_inputs is not None:
+        inputs = spec.fit_inputs(options, data)
+    else:
+        inputs = {"x": data.x_train, "batch_size": options["batch_size"]}
+        if spec.uses_labels:
+            inputs["y"] = data.y_train
     started = time.time()
     history = model.fit(
-        *x,
-        batch_size=options["batch_size"],
+        **inputs,
         epochs=options["epochs"],
         steps_per_epoch=options["steps_per_epoch"],
         callbacks=callbacks,
@@ -43,6 +47,8 @@ def train_run(model, spec, options: dict, data, out: Path) -> dict:
         "steps_per_second": round(steps / seconds, 2) if seconds > 0 else None,
         "final": {name: float(values[-1]) for name, values in history.history.items()},
     }
+    if spec.evaluate is not None:
+        results.update(spec.evaluate(model, options, data, out))
     runs.write_json_atomic(out / runs.RESULTS_FILE, results)
     return results
 

@@ -49,7 +49,8 @@ class SGAN(AdversarialModel):
         num_classes: K, the number of real classes.
         fake_class: `"explicit"` or `"implicit"`.
         latent: the `MixtureLatent` prior (standard normal when omitted).
-        unsupervised_weight: weight of the real-vs-fake loss against the supervised one.
+        unsupervised_weight: weight of the real-vs-fake loss against the supervised one; 0.5
+            is Improved GAN's (its code halves the unsupervised terms), the seed project used 1.
         ema_decay: keep an EMA of the discriminator's weights with this decay (e.g. 0.999)
             and classify with it; None keeps none. Early on the decay is capped at
             (1 + t) / (10 + t) after t steps, so the average is useful after a short run too.
@@ -94,7 +95,7 @@ class SGAN(AdversarialModel):
         num_classes: int = 10,
         fake_class: str = "explicit",
         latent=None,
-        unsupervised_weight: float = 1.0,
+        unsupervised_weight: float = 0.5,
         ema_decay: Optional[float] = None,
         seed: Optional[int] = None,
         **kwargs,

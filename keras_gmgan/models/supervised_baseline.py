@@ -6,6 +6,7 @@ from typing import Any, Optional, Sequence
 import keras
 import numpy as np
 
+from keras_gmgan.layers.weight_norm_dense import initialize_weight_norm
 from keras_gmgan.networks.semi_supervised import build_semi_supervised_discriminator
 
 
@@ -14,6 +15,7 @@ def build_supervised_baseline(
     num_classes: int = 10,
     network: str = "conv",
     optimizer: Optional[Any] = None,
+    x_init: Optional[np.ndarray] = None,
     name: str = "cnn_baseline",
 ) -> keras.Model:
     """A compiled classifier with the SGAN discriminator's architecture and K logits.
@@ -24,10 +26,13 @@ def build_supervised_baseline(
     Args:
         network: "conv" (the seed project's CNN) or "mlp" (the Improved-GAN MLP).
         optimizer: Adam(2e-4, β1=0.5) when omitted.
+        x_init: a data batch for the data-dependent initialisation of weight-normalised layers.
     """
     discriminator = build_semi_supervised_discriminator(
         network, data_shape, num_outputs=num_classes
     )
+    if x_init is not None:
+        initialize_weight_norm(discriminator, x_init)
     x = keras.Input(tuple(data_shape), name="x")
     _, logits = discriminator(x)
     model = keras.Model(x, logits, name=name)

@@ -12,6 +12,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
+from keras_gmgan.layers.weight_norm_dense import WeightNormDense
+
 
 def build_sgan_conv_discriminator(
     data_shape: Sequence[int] = (28, 28, 1),
@@ -59,18 +61,25 @@ def build_improved_gan_discriminator(
     input_noise: float = 0.3,
     hidden_noise: float = 0.5,
     feature_layer: int = -1,
+    weight_norm: bool = True,
+    rescale_inputs: bool = True,
     name: str = "discriminator",
 ) -> keras.Model:
     """The Improved-GAN MNIST discriminator: Gaussian noise, then dense ReLU layers with noise.
 
     Data → GaussianNoise(0.3) → [Dense(u) → ReLU → GaussianNoise(0.5)] for u in
-    1000-500-250-250-250 → logits. Plain `Dense` layers stand in for the paper's
-    weight-normalised ones. The noise is the regulariser that makes 100 labels enough: it is
-    active whenever the network is called with `training=True`.
+    1000-500-250-250-250 → logits. The noise is the regulariser that makes 100 labels enough:
+    it is active whenever the network is called with `training=True`. As in the paper the
+    dense layers are weight-normalised with a fixed scale (the logits' scale is learned), so
+    the features cannot grow without bound; call `keras_gmgan.layers.initialize_weight_norm`
+    on a data batch before training for the paper's data-dependent initialisation.
 
     Args:
         feature_layer: index into `hidden_units` of the layer whose ReLU activations (before
             their noise) are the features; -1 is the last hidden layer, as in the paper.
+        weight_norm: `WeightNormDense` layers (True) or plain `Dense` ones.
+        rescale_inputs: map inputs from [-1, 1] to [0, 1] first, the range the paper's noise
+            levels were chosen for.
 
     Returns:
         A functional model mapping data to `[features, logits]`.
@@ -88,16 +97,25 @@ def build_improved_gan_discriminator(
     feature_index = feature_layer % len(hidden_units)
     x_in = keras.Input(data_shape, name="x")
     x = layers.Flatten()(x_in)
+    if rescale_inputs:
+        # keras-gmgan images are in [-1, 1]; the paper's noise levels are for pixels in [0, 1].
+        x = layers.Rescaling(0.5, offset=0.5)(x)
     if input_noise:
         x = layers.GaussianNoise(input_noise)(x)
     features = None
     for index, units in enumerate(hidden_units):
-        x = layers.Dense(units, activation="relu")(x)
+        if weight_norm:
+            x = WeightNormDense(units, activation="relu")(x)
+        else:
+            x = layers.Dense(units, activation="relu")(x)
         if index == feature_index:
             x = features = layers.Identity(name="features")(x)
         if hidden_noise:
             x = layers.GaussianNoise(hidden_noise)(x)
-    logits = layers.Dense(num_outputs, name="logits")(x)
+    if weight_norm:
+        logits = WeightNormDense(num_outputs, train_scale=True, name="logits")(x)
+    else:
+        logits = layers.Dense(num_outputs, name="logits")(x)
     return keras.Model(x_in, [features, logits], name=name)
 
 
@@ -106,11 +124,14 @@ def build_improved_gan_generator(
     data_shape: Sequence[int] = (28, 28, 1),
     hidden_units: Sequence[int] = (500, 500),
     output_activation: str = "tanh",
+    weight_norm: bool = True,
     name: str = "generator",
 ) -> keras.Model:
     """The Improved-GAN MNIST generator: z → [Dense → batch norm → softplus] × 2 → data.
 
-    The paper's sigmoid output becomes tanh here because keras-gmgan scales images to [-1, 1].
+    The output layer is weight-normalised with a learned scale, as in the paper (plain `Dense`
+    with `weight_norm=False`). The paper's sigmoid output becomes tanh here because
+    keras-gmgan scales images to [-1, 1].
     """
     data_shape = tuple(int(s) for s in data_shape)
     z = keras.Input((latent_dim,), name="z")
@@ -119,7 +140,10 @@ def build_improved_gan_generator(
         x = layers.Dense(units, use_bias=False)(x)
         x = layers.BatchNormalization()(x)
         x = layers.Activation("softplus")(x)
-    x = layers.Dense(math.prod(data_shape), activation=output_activation)(x)
+    if weight_norm:
+        x = WeightNormDense(math.prod(data_shape), output_activation, train_scale=True)(x)
+    else:
+        x = layers.Dense(math.prod(data_shape), activation=output_activation)(x)
     x = layers.Reshape(data_shape)(x)
     return keras.Model(z, x, name=name)
 

@@ -17,6 +17,7 @@ _SUBMODULES = (
     "metrics",
     "models",
     "networks",
+    "sampling",
 )
 
 

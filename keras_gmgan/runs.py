@@ -13,6 +13,9 @@ from typing import Any, Mapping, Union
 
 from keras_gmgan.version import __version__
 
+#: Bumped whenever config.json changes meaning; `--resume` refuses other formats.
+CONFIG_FORMAT = 1
+
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.json"
 HISTORY_FILE = "history.csv"
@@ -76,6 +79,25 @@ def _json_default(value):
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def read_config(run_dir: Path) -> dict:
+    """The options a run was started with, checked to be of this version's format."""
+    path = Path(run_dir) / CONFIG_FILE
+    if not path.exists():
+        raise ModelFileError(f"{run_dir} holds no {CONFIG_FILE}: it is not a keras-gmgan run.")
+    try:
+        config = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path} is not valid JSON ({error}).") from error
+    if config.get("format") != CONFIG_FORMAT:
+        raise ModelFileError(
+            f"{run_dir} was made by keras-gmgan "
+            f"{config.get('versions', {}).get('keras-gmgan', 'of an unknown version')} with "
+            f"config format {config.get('format')}; this version ({__version__}) resumes format "
+            f"{CONFIG_FORMAT} only. Start a new run instead."
+        )
+    return config
 
 
 def model_path(source: Union[str, Path]) -> Path:

@@ -22,7 +22,29 @@ import click
 @click.option("--out", type=click.Path(path_type=Path), default=Path("samples"), show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace an existing, non-empty --out.")
-def generate(source: Path, n: int, batch_size: int, out: Path, seed: int, overwrite: bool):
+@click.option(
+    "--label",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Draw every sample from mixture component k (the class k of a supervised GM-GAN).",
+)
+@click.option(
+    "--sigma-scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Scale the mixture's σ at sampling time: below 1 trades diversity for quality.",
+)
+def generate(
+    source: Path,
+    n: int,
+    batch_size: int,
+    out: Path,
+    seed: int,
+    overwrite: bool,
+    label: int | None,
+    sigma_scale: float,
+):
     """Write N PNGs 0.png … N-1.png and grid.png from a run directory or .keras file.
 
     The layout is the course template's generate.py, so existing FID tools read it.
@@ -31,6 +53,7 @@ def generate(source: Path, n: int, batch_size: int, out: Path, seed: int, overwr
         raise click.UsageError(f"{out} is not empty; pass --overwrite or choose another --out.")
 
     import keras
+    import numpy as np
 
     from keras_gmgan.runs import ModelFileError, load_model
     from keras_gmgan.visualization import save_image_grid, save_png, to_uint8
@@ -49,6 +72,14 @@ def generate(source: Path, n: int, batch_size: int, out: Path, seed: int, overwr
             "PNG images only."
         )
 
+    components = model.latent.num_components
+    if label is not None and label >= components:
+        raise click.BadParameter(
+            f"{label} is not a component of this model's prior, which has {components} "
+            f"(0..{components - 1}).",
+            param_hint="'--label'",
+        )
+
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     try:
@@ -57,7 +88,10 @@ def generate(source: Path, n: int, batch_size: int, out: Path, seed: int, overwr
         with click.progressbar(length=n, label="Generating", file=None) as bar:
             while written < n:
                 size = min(batch_size, n - written)
-                z, _ = model.latent.sample(size, seed=seed_generator)
+                labels = None if label is None else np.full((size,), label, dtype="int32")
+                z, _ = model.latent.sample(
+                    size, labels=labels, seed=seed_generator, sigma_scale=sigma_scale
+                )
                 images = keras.ops.convert_to_numpy(model.generator(z, training=False))
                 for offset, pixels in enumerate(to_uint8(images)):
                     save_png(pixels, staging / f"{written + offset}.png")

@@ -5,6 +5,7 @@ import click
 from keras_gmgan.cli.fit import fit
 from keras_gmgan.cli.generate import generate
 from keras_gmgan.cli.info import info
+from keras_gmgan.cli.refit_latent import refit_latent
 from keras_gmgan.version import __version__
 
 
@@ -20,6 +21,7 @@ def cli():
 cli.add_command(fit)
 cli.add_command(generate)
 cli.add_command(info)
+cli.add_command(refit_latent)
 
 
 if __name__ == "__main__":

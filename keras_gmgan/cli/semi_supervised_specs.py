@@ -17,14 +17,25 @@ def labeled_split(options: dict, data):
     """The balanced labelled subset (`--labels` examples, chosen by `--seed`) and the rest."""
     from keras_gmgan.datasets import semi_supervised_split
 
-    if data.y_train is None or not data.num_classes:
+    if not data.is_image or data.y_train is None or not data.num_classes:
         raise ValueError(
-            f"--model {options['model']} needs a labelled data set; {data.name} has no classes."
+            f"--model {options['model']} needs a labelled image data set (mnist, "
+            f"fashion_mnist or digits); {data.name} is not one."
         )
     try:
         return semi_supervised_split(data.y_train, options["labels"], seed=options["seed"])
     except ValueError as error:
         raise ValueError(f"--labels {options['labels']}: {error}") from None
+
+
+def classifier_network(options: dict) -> str:
+    """The semi-supervised classifier named by `--network` ("mlp" or "conv")."""
+    if options["network"] not in SEMI_SUPERVISED_NETWORKS:
+        raise ValueError(
+            f"--network {options['network']} is not a classifier; --model {options['model']} "
+            "takes mlp (the Improved-GAN MLP) or dcgan (the seed project's CNN)."
+        )
+    return SEMI_SUPERVISED_NETWORKS[options["network"]]
 
 
 def build_sgan(options: dict, data):
@@ -37,7 +48,7 @@ def build_sgan(options: dict, data):
     k = data.num_classes
     implicit = options["fake_class"] == "implicit"
     discriminator = networks.build_semi_supervised_discriminator(
-        SEMI_SUPERVISED_NETWORKS[options["network"]], data.data_shape, k + (0 if implicit else 1)
+        classifier_network(options), data.data_shape, k + (0 if implicit else 1)
     )
     initialize_weight_norm(discriminator, data.x_train[unlabeled[:INIT_BATCH]])
     if options["network"] == "dcgan":
@@ -57,18 +68,20 @@ def build_sgan(options: dict, data):
     return model
 
 
-def semi_supervised_batches(options: dict, data) -> dict:
+def semi_supervised_batches(options: dict, data, initial_epoch: int = 0):
+    """Each step: an unlabelled batch paired with a batch cycled from the labelled examples."""
     from keras_gmgan.datasets import SemiSupervisedBatches
 
     labeled, unlabeled = labeled_split(options, data)
-    batches = SemiSupervisedBatches(
+    return SemiSupervisedBatches(
         data.x_train[unlabeled],
         data.x_train[labeled],
         data.y_train[labeled],
         batch_size=options["batch_size"],
+        steps_per_epoch=options["steps_per_epoch"],
         seed=options["seed"],
+        initial_epoch=initial_epoch,
     )
-    return {"x": batches, "batch_size": None}
 
 
 def _classification_report(predicted, data, out: Path, file_name: str, title: str) -> dict:
@@ -97,8 +110,11 @@ def _baseline(options: dict, data):
     return build_supervised_baseline(
         data.data_shape,
         data.num_classes,
-        network=SEMI_SUPERVISED_NETWORKS[options["network"]],
-        optimizer=keras.optimizers.Adam(options["lr"], beta_1=options["beta1"]),
+        network=classifier_network(options),
+        optimizer=keras.optimizers.Adam(
+            options["lr"] if options["lr"] is not None else 2e-4,
+            beta_1=options["beta1"] if options["beta1"] is not None else 0.5,
+        ),
         x_init=data.x_train[labeled],
     )
 
@@ -107,14 +123,18 @@ def build_cnn_baseline(options: dict, data):
     return _baseline(options, data)
 
 
-def labeled_examples(options: dict, data) -> dict:
-    """`fit` inputs of the baseline: an epoch is one pass over the labelled examples."""
+def labeled_batches(options: dict, data, initial_epoch: int = 0):
+    """The baseline's batches: by default an epoch is one pass over the labelled examples."""
+    from keras_gmgan.datasets.batches import RepeatingBatches
+
     labeled, _ = labeled_split(options, data)
-    return {
-        "x": data.x_train[labeled],
-        "y": data.y_train[labeled],
-        "batch_size": min(options["batch_size"], len(labeled)),
-    }
+    return RepeatingBatches(
+        (data.x_train[labeled], data.y_train[labeled]),
+        min(options["batch_size"], len(labeled)),
+        steps_per_epoch=options["steps_per_epoch"],
+        seed=options["seed"],
+        initial_epoch=initial_epoch,
+    )
 
 
 def evaluate_cnn_baseline(model, options: dict, data, out: Path) -> dict:
@@ -153,9 +173,13 @@ def evaluate_sgan(model, options: dict, data, out: Path) -> dict:
         keras.utils.set_random_seed(options["seed"])
         baseline = _baseline(options, data)
         steps = min(int(keras.ops.convert_to_numpy(model.optimizer.iterations)), BASELINE_MAX_STEPS)
-        inputs = labeled_examples(options, data)
         fit_supervised_baseline(
-            baseline, inputs["x"], inputs["y"], steps, options["batch_size"], verbose=0
+            baseline,
+            data.x_train[labeled],
+            data.y_train[labeled],
+            steps,
+            options["batch_size"],
+            verbose=0,
         )
         results["baseline"] = {
             **_classification_report(

@@ -5,7 +5,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from keras_gmgan.datasets import images
+from keras_gmgan.datasets import images, mixtures_2d
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,23 @@ def _image_loader(load: Callable, name: str, takes_path: bool = True):
     return loader
 
 
+def _mixture_loader(name: str):
+    def loader(path: Optional[str], seed: int) -> DatasetSplits:
+        x_train, x_test = mixtures_2d.load_mixture_2d(name, seed=seed)
+        mixture = mixtures_2d.get_mixture_2d(name)
+        return DatasetSplits(name, x_train, None, x_test, None, mixture=mixture)
+
+    return loader
+
+
 #: Data set name → loader(path, seed). The CLI's `--dataset` choices.
 DATASETS: dict[str, Callable[[Optional[str], int], DatasetSplits]] = {
     "mnist": _image_loader(images.load_mnist, "mnist"),
     "fashion_mnist": _image_loader(images.load_fashion_mnist, "fashion_mnist"),
     "digits": _image_loader(images.load_digits, "digits", takes_path=False),
+    "ring": _mixture_loader("ring"),
+    "grid": _mixture_loader("grid"),
+    "two_modes": _mixture_loader("two_modes"),
 }
 
 

@@ -1,0 +1,6 @@
+"""Sampling procedures that post-process a trained model's samples."""
+
+from keras_gmgan.sampling.rejection import (
+    discriminator_rejection_sampling as discriminator_rejection_sampling,
+)
+from keras_gmgan.sampling.rejection import drs_scores as drs_scores

@@ -19,15 +19,17 @@ def _fit(*args):
 
 def test_the_run_trains_on_exactly_n_balanced_labels_disjoint_from_the_unlabelled():
     data = load_dataset("digits")
-    options = {"model": "sgan", "labels": 100, "seed": 3, "batch_size": 16}
-    batches = semi_supervised_batches(options, data)["x"]
+    options = {
+        "model": "sgan", "labels": 100, "seed": 3, "batch_size": 16, "steps_per_epoch": None
+    }  # fmt: skip
+    batches = semi_supervised_batches(options, data)
     assert len(batches.x_labeled) == 100
     np.testing.assert_array_equal(np.bincount(batches.y_labeled), [10] * 10)
     assert len(batches.x_labeled) + len(batches.x_unlabeled) == len(data.x_train)
     # No labelled image is among the unlabelled ones (the digits have no duplicates).
     flat_labeled = {row.tobytes() for row in batches.x_labeled}
     assert not flat_labeled & {row.tobytes() for row in batches.x_unlabeled}
-    again = semi_supervised_batches(options, data)["x"]
+    again = semi_supervised_batches(options, data)
     np.testing.assert_array_equal(again.x_labeled, batches.x_labeled)
 
 
@@ -58,9 +60,12 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
 
 def test_cnn_baseline_run(tmp_path):
     out = tmp_path / "baseline"
-    result = _fit("--model", "cnn-baseline", "--labels", "30", "--out", str(out), *TINY)
+    # 5 steps of 16 from 30 labelled examples: --steps-per-epoch may exceed one pass.
+    args = [*TINY[:2], "--steps-per-epoch", "5", *TINY[4:]]
+    result = _fit("--model", "cnn-baseline", "--labels", "30", "--out", str(out), *args)
     assert result.exit_code == 0, result.output
     results = json.loads((out / "results.json").read_text())
+    assert results["steps"] == 5
     assert results["labeled_examples"] == 30 and results["unlabeled_examples"] == 0
     assert 0.0 <= results["test_accuracy"] <= 1.0
     assert (out / "confusion_matrix.png").exists() and not (out / "samples").exists()
@@ -76,6 +81,8 @@ def test_cnn_baseline_run(tmp_path):
         (["--model", "cnn-baseline", "--with-baseline"], "--with-baseline does not apply"),
         (["--model", "sgan", "--labels", "5"], "--labels 5: n_labeled must be between"),
         (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),
+        (["--model", "sgan", "--network", "deep"], "--network deep is not a classifier"),
+        (["--model", "sgan", "--dataset", "ring"], "needs a labelled image data set"),
     ],
 )
 def test_bad_semi_supervised_options_exit_2_without_a_run_directory(tmp_path, args, message):

@@ -18,19 +18,20 @@ import numpy as np
 from keras_gmgan.callbacks import SampleGrid
 from keras_gmgan.classification import plot_confusion_matrix
 from keras_gmgan.datasets import SemiSupervisedBatches, load_mnist, semi_supervised_split
+from keras_gmgan.layers import initialize_weight_norm
 from keras_gmgan.models import SGAN
 from keras_gmgan.networks import build_improved_gan_discriminator, build_improved_gan_generator
 
 # ## Settings
-# Improved GAN's MNIST recipe (Salimans et al. 2016) with plain Dense layers: batch 100,
-# Adam with β1 = 0.5, the fake class implicit in the K = 10 logits.
+# Improved GAN's MNIST recipe (Salimans et al. 2016): weight-normalised dense layers with
+# Gaussian noise, batch 100, Adam with β1 = 0.5, the fake class implicit in the K = 10 logits.
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
 parser.add_argument("--epochs", type=int, default=10)
 parser.add_argument("--steps-per-epoch", type=int, default=None)
 parser.add_argument("--labels", type=int, default=100)
 parser.add_argument("--batch-size", type=int, default=100)
-parser.add_argument("--lr", type=float, default=3e-4)
+parser.add_argument("--lr", type=float, default=1e-3)
 parser.add_argument("--data", default=None, help="mnist.npz or a directory holding it")
 parser.add_argument("--out", type=Path, default=Path("sgan_100_labels_out"))
 args = parser.parse_args()
@@ -43,15 +44,22 @@ keras.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = load_mnist(args.data)
 labeled, unlabeled = semi_supervised_split(y_train, args.labels, seed=0)
 batches = SemiSupervisedBatches(
-    x_train[unlabeled], x_train[labeled], y_train[labeled], batch_size=args.batch_size, seed=0
+    x_train[unlabeled],
+    x_train[labeled],
+    y_train[labeled],
+    batch_size=args.batch_size,
+    steps_per_epoch=args.steps_per_epoch,
+    seed=0,
 )
 print(f"{len(labeled)} labelled, {len(unlabeled)} unlabelled, {len(batches)} steps per epoch")
 
 # ## Networks and model
 # The discriminator returns [features, logits]: its last 250-unit hidden layer is what the
 # generator's feature-matching loss compares. The weights' moving average (EMA) classifies.
+# Weight-normalised layers get the paper's data-dependent initialisation from a batch.
 
 discriminator = build_improved_gan_discriminator((28, 28, 1), num_outputs=10)
+initialize_weight_norm(discriminator, x_train[unlabeled[:500]])
 generator = build_improved_gan_generator(latent_dim=100, data_shape=(28, 28, 1))
 sgan = SGAN(generator, discriminator, num_classes=10, fake_class="implicit", ema_decay=0.999)
 sgan.compile(
@@ -73,7 +81,6 @@ args.out.mkdir(parents=True, exist_ok=True)
 sgan.fit(
     batches,
     epochs=args.epochs,
-    steps_per_epoch=args.steps_per_epoch,
     callbacks=[TestAccuracy(), SampleGrid(args.out / "grids")],
     verbose=2,
 )

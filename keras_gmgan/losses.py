@@ -46,3 +46,44 @@ def gradient_penalty(critic, real, fake, seed=None):
     grads = ops.reshape(grads, (batch_size, -1))
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=1) + 1e-12)
     return ops.mean(ops.square(norms - 1.0))
+
+
+def real_class_logits(logits, num_classes: int):
+    """The K real-class logits of a semi-supervised discriminator (drops an explicit fake logit)."""
+    return logits[:, :num_classes]
+
+
+def real_vs_fake_logit(logits, num_classes: int):
+    """log(P(real) / P(fake)) of a semi-supervised discriminator, one value per example.
+
+    With K + 1 logits (the fake class explicit, index K) it is logsumexp(l_0..l_{K-1}) − l_K;
+    with K logits (the fake class implicit, as in Improved GAN) the fake logit is fixed at 0,
+    so D(x) = Z / (Z + 1) with Z = Σ exp(l_k) and the value is logsumexp(l). Feeding it to
+    `discriminator_bce` gives the unsupervised loss −log D(x_u) − log(1 − D(G(z))) in the
+    numerically stable softplus form.
+    """
+    real = ops.logsumexp(real_class_logits(logits, num_classes), axis=-1)
+    if logits.shape[-1] == num_classes:
+        return real
+    return real - logits[:, num_classes]
+
+
+def supervised_cross_entropy(logits, labels, num_classes: int):
+    """Cross-entropy of the labels under the softmax of the K real-class logits."""
+    return ops.mean(
+        keras.losses.sparse_categorical_crossentropy(
+            labels, real_class_logits(logits, num_classes), from_logits=True
+        )
+    )
+
+
+def feature_matching(real_features, fake_features):
+    """Mean over features of (E[f(x)] − E[f(G(z))])²: the generator matches the batch means of
+    the discriminator's intermediate features instead of maximising its output.
+
+    Reference:
+        Salimans et al., "Improved Techniques for Training GANs", NeurIPS 2016.
+    """
+    real_mean = ops.mean(ops.reshape(real_features, (ops.shape(real_features)[0], -1)), axis=0)
+    fake_mean = ops.mean(ops.reshape(fake_features, (ops.shape(fake_features)[0], -1)), axis=0)
+    return ops.mean(ops.square(real_mean - fake_mean))

@@ -51,3 +51,32 @@ def test_bce_losses_match_their_definitions():
     got_g = losses.generator_non_saturating(ops.convert_to_tensor(fake))
     np.testing.assert_allclose(float(to_numpy(got_d)), expected_d, rtol=1e-6)
     np.testing.assert_allclose(float(to_numpy(got_g)), expected_g, rtol=1e-6)
+
+
+def test_feature_matching_is_zero_exactly_when_batch_means_match():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(16, 5)).astype("float32")
+    assert float(to_numpy(losses.feature_matching(real, real))) == 0.0
+    # Different examples with the same batch mean match too: only the means are compared.
+    shuffled = real[::-1] + 0.0
+    assert abs(float(to_numpy(losses.feature_matching(real, shuffled)))) < 1e-10
+    np.testing.assert_allclose(to_numpy(losses.feature_matching(real, real + 2.0)), 4.0, rtol=1e-6)
+
+
+def test_real_vs_fake_logit_explicit_and_implicit_forms():
+    logits = np.array([[1.0, -2.0, 0.5, 0.3], [0.0, 0.0, 0.0, 3.0]], dtype="float32")
+    explicit = to_numpy(losses.real_vs_fake_logit(logits, num_classes=3))
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(
+        explicit, np.log(probabilities[:, :3].sum(axis=1) / probabilities[:, 3]), rtol=1e-5
+    )
+    # Implicit fake class: D(x) = Z / (Z + 1) with Z = Σ exp(l_k).
+    implicit = to_numpy(losses.real_vs_fake_logit(logits[:, :3], num_classes=3))
+    z = np.exp(logits[:, :3]).sum(axis=1)
+    np.testing.assert_allclose(1 / (1 + np.exp(-implicit)), z / (z + 1), rtol=1e-5)
+
+
+def test_supervised_cross_entropy_ignores_the_fake_logit():
+    logits = np.array([[2.0, 0.0, 50.0]], dtype="float32")
+    loss = float(to_numpy(losses.supervised_cross_entropy(logits, np.array([0]), 2)))
+    np.testing.assert_allclose(loss, np.log1p(np.exp(-2.0)), rtol=1e-5)

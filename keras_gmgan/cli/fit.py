@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from keras_gmgan.cli.model_specs import COMMON_OPTIONS, MODELS
+from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 
@@ -26,6 +26,15 @@ def _check_model_options(ctx: click.Context, spec, model: str) -> None:
         if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
             flag = "--" + name.replace("_", "-")
             raise click.UsageError(f"{flag} does not apply to --model {model}.")
+
+
+def _with_model_defaults(options: dict, spec) -> dict:
+    """Fills common options left unset (None) with the model's defaults, else everyone's."""
+    filled = dict(options)
+    for name, value in {**COMMON_DEFAULTS, **spec.defaults}.items():
+        if filled.get(name) is None:
+            filled[name] = value
+    return filled
 
 
 def _prepare_out_dir(out: Path, overwrite: bool) -> None:
@@ -117,10 +126,11 @@ def _writable(directory: Path) -> bool:
 @click.option(
     "--network",
     type=click.Choice(["mlp", "dcgan", "deep"]),
-    default="mlp",
-    show_default=True,
-    help="mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
-    "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points).",
+    default=None,
+    help="mlp (default): the classic MLP pair (images) or the 2→100→2 pair (2-D points); "
+    "dcgan: a DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
+    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN "
+    "(cnn-baseline's default).",
 )
 @click.option(
     "--lipschitz",
@@ -162,6 +172,32 @@ def _writable(directory: Path) -> bool:
     default=None,
     help="Also evaluate every N steps (2-D data: mode metrics) into history.csv.",
 )
+@click.option(
+    "--labels",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="sgan, cnn-baseline: labelled training examples, balanced over the classes.",
+)
+@click.option(
+    "--with-baseline",
+    is_flag=True,
+    help="sgan: also train the same classifier on the labelled examples alone and report it.",
+)
+@click.option(
+    "--fake-class",
+    type=click.Choice(["explicit", "implicit"]),
+    default="implicit",
+    show_default=True,
+    help="sgan: a (K+1)-th fake logit, or K logits with D(x) = Z/(Z+1) (Improved GAN).",
+)
+@click.option(
+    "--ema-decay",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    help="sgan: classify with an exponential moving average of the discriminator's "
+    "weights with this decay (e.g. 0.999).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--out",
@@ -202,6 +238,7 @@ def fit(ctx: click.Context, **options):
         return _resume(ctx, options)
     spec = MODELS[options["model"]]
     _check_model_options(ctx, spec, options["model"])
+    options = _with_model_defaults(options, spec)
     out = options["out"] or _default_out(options["model"])
     _prepare_out_dir(out, options["overwrite"])
     data = _load_data(options)
@@ -212,8 +249,10 @@ def fit(ctx: click.Context, **options):
     return _train(model, spec, options, data, out, initial_epoch=0)
 
 
-fit.help = inspect.cleandoc(fit.help) + "\n\n\b\n" + "\n".join(
-    f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items())
+fit.help = (
+    inspect.cleandoc(fit.help)
+    + "\n\n\b\n"
+    + "\n".join(f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items()))
 )
 
 

@@ -62,6 +62,10 @@ def generate(
         model = load_model(source)
     except ModelFileError as error:
         raise click.ClickException(str(error)) from None
+    if not hasattr(model, "latent"):
+        raise click.UsageError(
+            f"{source} holds a classifier (e.g. a cnn-baseline run), not a generative model."
+        )
     if len(model.data_shape) != 3:
         raise click.UsageError(
             f"{source} generates data of shape {model.data_shape}, not images; generate writes "

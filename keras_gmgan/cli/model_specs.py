@@ -4,8 +4,11 @@ This module imports no Keras at import time, so `--help` can list the choices in
 each builder imports what it needs when called.
 """
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from keras_gmgan.cli import semi_supervised_specs
 
 #: Options every model understands. Others are model-specific and listed in `ModelSpec.options`.
 COMMON_OPTIONS = frozenset(
@@ -15,6 +18,10 @@ COMMON_OPTIONS = frozenset(
         "verbose", "distribute", "resume", "eval_every",
     }
 )  # fmt: skip
+
+#: Defaults of common options that a model may override (`ModelSpec.defaults`); on the command
+#: line these options default to None.
+COMMON_DEFAULTS = {"network": "mlp"}
 
 
 @dataclass(frozen=True)
@@ -26,12 +33,23 @@ class ModelSpec:
         build: `build(options, data) -> compiled keras.Model`.
         options: the model-specific command-line options it reads.
         uses_labels: whether `fit` passes the labels along with the images.
+        defaults: values for common options left unset (None) on the command line.
+        batches: `batches(options, data, initial_epoch) -> keras.utils.PyDataset` that `fit`
+            trains on, replacing the default `RepeatingBatches` of the training images (and
+            labels with `uses_labels`); it must honour `--steps-per-epoch` and resuming.
+        evaluate: `evaluate(model, options, data, out) -> dict` run after training; the dict
+            is merged into results.json, and it may write files into the run directory `out`.
+        generative: whether the model generates images (a sample grid is saved each epoch).
     """
 
     summary: str
     build: Callable[[dict, Any], Any]
     options: tuple = ()
     uses_labels: bool = False
+    defaults: dict = field(default_factory=dict)
+    batches: Optional[Callable[[dict, Any, int], Any]] = None
+    evaluate: Optional[Callable[[Any, dict, Any, Path], dict]] = None
+    generative: bool = True
 
 
 def mixture_prior(options: dict, **overrides):
@@ -211,5 +229,21 @@ MODELS: dict[str, ModelSpec] = {
         _gmgan_builder("supervised"),
         ("init_from",),
         uses_labels=True,
+    ),
+    "sgan": ModelSpec(
+        "semi-supervised GAN: (K+1)-way classifier discriminator, feature matching",
+        semi_supervised_specs.build_sgan,
+        options=("labels", "with_baseline", "fake_class", "ema_decay"),
+        batches=semi_supervised_specs.semi_supervised_batches,
+        evaluate=semi_supervised_specs.evaluate_sgan,
+    ),
+    "cnn-baseline": ModelSpec(
+        "the SGAN's classifier trained on the labelled examples alone",
+        semi_supervised_specs.build_cnn_baseline,
+        options=("labels",),
+        defaults={"network": "dcgan"},
+        batches=semi_supervised_specs.labeled_batches,
+        evaluate=semi_supervised_specs.evaluate_cnn_baseline,
+        generative=False,
     ),
 }

@@ -34,7 +34,7 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
         keras.callbacks.CSVLogger(str(out / runs.HISTORY_FILE), append=initial_epoch > 0),
         EpochCheckpoint(out),
     ]
-    if data.is_image:
+    if data.is_image and spec.generative:
         callbacks.insert(1, SampleGrid(out / "samples", seed=options["seed"]))
     mode_metrics = None
     if data.mixture is not None:
@@ -46,14 +46,17 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
         if options.get("gif"):
             callbacks.append(TrainingGIF(out / "training.gif", data.x_test, seed=options["seed"]))
 
-    arrays = (data.x_train, data.y_train) if spec.uses_labels else (data.x_train,)
-    batches = RepeatingBatches(
-        arrays,
-        options["batch_size"],
-        steps_per_epoch=options["steps_per_epoch"],
-        seed=options["seed"],
-        initial_epoch=initial_epoch,
-    )
+    if spec.batches is not None:
+        batches = spec.batches(options, data, initial_epoch)
+    else:
+        arrays = (data.x_train, data.y_train) if spec.uses_labels else (data.x_train,)
+        batches = RepeatingBatches(
+            arrays,
+            options["batch_size"],
+            steps_per_epoch=options["steps_per_epoch"],
+            seed=options["seed"],
+            initial_epoch=initial_epoch,
+        )
     steps_before = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
     started = time.time()
     model.fit(
@@ -81,6 +84,8 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
     if mode_metrics is not None:
         results["modes"] = mode_metrics.latest
         results["mode_evaluations"] = mode_metrics.records
+    if spec.evaluate is not None:
+        results.update(spec.evaluate(model, options, data, out))
     runs.write_json_atomic(out / runs.RESULTS_FILE, results)
     for name in (CHECKPOINT_STATE, CHECKPOINT_MODEL):
         (out / name).unlink(missing_ok=True)

@@ -1,7 +1,8 @@
 """Data sets: MNIST, Fashion-MNIST, 8×8 digits, 2-D mixtures, and semi-supervised splits.
 
 Images are float32 in [-1, 1] with a channel axis. Local copies are preferred (an explicit
-path, then `KERAS_GMGAN_DATA`); the Keras download is the last resort.
+path, then `KERAS_GMGAN_DATA`); the Keras download is the last resort. `SemiSupervisedBatches`
+(a `keras.utils.PyDataset`) is imported on first use, so loading data does not import Keras.
 """
 
 from keras_gmgan.datasets.images import load_digits as load_digits
@@ -18,3 +19,11 @@ from keras_gmgan.datasets.semi_supervised import semi_supervised_split as semi_s
 from keras_gmgan.datasets.sources import DATA_ENV_VAR as DATA_ENV_VAR
 from keras_gmgan.datasets.sources import DataFormatError as DataFormatError
 from keras_gmgan.datasets.sources import DataNotFoundError as DataNotFoundError
+
+
+def __getattr__(name):
+    if name == "SemiSupervisedBatches":
+        from keras_gmgan.datasets.semi_supervised_batches import SemiSupervisedBatches
+
+        return SemiSupervisedBatches
+    raise AttributeError(f"module 'keras_gmgan.datasets' has no attribute {name!r}")

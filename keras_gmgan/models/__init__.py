@@ -12,6 +12,14 @@ from keras_gmgan.models.latent_refit import invert_generator as invert_generator
 from keras_gmgan.models.latent_refit import refit_latent as refit_latent
 from keras_gmgan.models.latent_refit import with_latent as with_latent
 from keras_gmgan.models.player_optimizers import PlayerOptimizers as PlayerOptimizers
+from keras_gmgan.models.sgan import SGAN as SGAN
+from keras_gmgan.models.supervised_baseline import BaselineClassifier as BaselineClassifier
+from keras_gmgan.models.supervised_baseline import (
+    build_supervised_baseline as build_supervised_baseline,
+)
+from keras_gmgan.models.supervised_baseline import (
+    fit_supervised_baseline as fit_supervised_baseline,
+)
 from keras_gmgan.models.supervised_gmgan import SupervisedGMGAN as SupervisedGMGAN
 from keras_gmgan.models.warm_start import warm_start_from as warm_start_from
 from keras_gmgan.models.wgan import LIPSCHITZ_METHODS as LIPSCHITZ_METHODS

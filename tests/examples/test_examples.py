@@ -33,3 +33,28 @@ def test_gan_mnist_example(tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert (tmp_path / "samples.png").exists() and (tmp_path / "gan.keras").exists()
     assert (tmp_path / "grids" / "epoch_001.png").exists()
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "mnist.npz").exists(), reason="MNIST not available")
+def test_sgan_100_labels_example(tmp_path):
+    env = {**os.environ, "KERAS_GMGAN_DATA": str(SHARED_DATA.resolve())}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "sgan_100_labels.py"),
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "2",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "100 labelled, 59900 unlabelled" in completed.stdout
+    assert "test accuracy" in completed.stdout
+    assert (tmp_path / "confusion_matrix.png").exists() and (tmp_path / "sgan.keras").exists()

@@ -1,0 +1,93 @@
+"""`keras-gmgan fit --model sgan` and `--model cnn-baseline` write classification results."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from keras_gmgan.cli.main import cli
+from keras_gmgan.cli.semi_supervised_specs import semi_supervised_batches
+from keras_gmgan.datasets import load_dataset
+
+TINY = ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "16", "--verbose", "0"]
+
+
+def _fit(*args):
+    return CliRunner().invoke(cli, ["fit", "--dataset", "digits", *args], catch_exceptions=False)
+
+
+def test_the_run_trains_on_exactly_n_balanced_labels_disjoint_from_the_unlabelled():
+    data = load_dataset("digits")
+    options = {
+        "model": "sgan", "labels": 100, "seed": 3, "batch_size": 16, "steps_per_epoch": None
+    }  # fmt: skip
+    batches = semi_supervised_batches(options, data)
+    assert len(batches.x_labeled) == 100
+    np.testing.assert_array_equal(np.bincount(batches.y_labeled), [10] * 10)
+    assert len(batches.x_labeled) + len(batches.x_unlabeled) == len(data.x_train)
+    # No labelled image is among the unlabelled ones (the digits have no duplicates).
+    flat_labeled = {row.tobytes() for row in batches.x_labeled}
+    assert not flat_labeled & {row.tobytes() for row in batches.x_unlabeled}
+    again = semi_supervised_batches(options, data)
+    np.testing.assert_array_equal(again.x_labeled, batches.x_labeled)
+
+
+def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
+    out = tmp_path / "sgan"
+    result = _fit(
+        "--model", "sgan", "--labels", "100", "--with-baseline", "--ema-decay", "0.99",
+        "--fake-class", "explicit", "--out", str(out), *TINY,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    results = json.loads((out / "results.json").read_text())
+    assert results["labeled_examples"] == 100
+    assert results["unlabeled_examples"] == 1500 - 100
+    assert results["evaluated_with_ema"] is True and results["steps"] == 2
+    for report in (results, results["baseline"]):
+        assert 0.0 <= report["test_accuracy"] <= 1.0
+        matrix = np.array(report["confusion_matrix"])
+        assert matrix.shape == (10, 10) and matrix.sum() == report["test_examples"] == 297
+        assert np.isclose(np.trace(matrix) / 297, report["test_accuracy"])
+        assert len(report["per_class_accuracy"]) == 10
+    assert results["baseline"]["steps"] >= 2
+    names = {p.name for p in out.iterdir()}
+    assert {"confusion_matrix.png", "confusion_matrix_baseline.png", "model.keras"} <= names
+    assert (out / "samples" / "epoch_001.png").exists()
+    config = json.loads((out / "config.json").read_text())
+    assert config["options"]["network"] == "mlp" and config["options"]["labels"] == 100
+
+
+def test_cnn_baseline_run(tmp_path):
+    out = tmp_path / "baseline"
+    # 5 steps of 16 from 30 labelled examples: --steps-per-epoch may exceed one pass.
+    args = [*TINY[:2], "--steps-per-epoch", "5", *TINY[4:]]
+    result = _fit("--model", "cnn-baseline", "--labels", "30", "--out", str(out), *args)
+    assert result.exit_code == 0, result.output
+    results = json.loads((out / "results.json").read_text())
+    assert results["steps"] == 5
+    assert results["labeled_examples"] == 30 and results["unlabeled_examples"] == 0
+    assert 0.0 <= results["test_accuracy"] <= 1.0
+    assert (out / "confusion_matrix.png").exists() and not (out / "samples").exists()
+    config = json.loads((out / "config.json").read_text())
+    assert config["options"]["network"] == "dcgan"  # the seed project's CNN
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "gan", "--labels", "50"], "--labels does not apply to --model gan"),
+        (["--model", "gan", "--fake-class", "explicit"], "--fake-class does not apply"),
+        (["--model", "cnn-baseline", "--with-baseline"], "--with-baseline does not apply"),
+        (["--model", "sgan", "--labels", "5"], "--labels 5: n_labeled must be between"),
+        (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),
+        (["--model", "sgan", "--network", "deep"], "--network deep is not a classifier"),
+        (["--model", "sgan", "--dataset", "ring"], "needs a labelled image data set"),
+    ],
+)
+def test_bad_semi_supervised_options_exit_2_without_a_run_directory(tmp_path, args, message):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["fit", "--dataset", "digits", "--out", str(out), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not out.exists()

@@ -69,6 +69,27 @@ class Evaluator:
             floor_features = self.extractor.features(floor_images, batch_size)
             self.floor = self._manifold_metrics(floor_features)
 
+    @classmethod
+    def from_splits(
+        cls,
+        x_train,
+        x_test,
+        extractor: Any = "mnist",
+        n: int = 10_000,
+        seed: int = 0,
+        **kwargs,
+    ) -> "Evaluator":
+        """The standard set-up: the first `n` test images are the real set, and `n` train
+        images drawn at random (seeded) give the real-vs-real floor.
+
+        A random train subset, not the first `n`: MNIST's splits are ordered by writer
+        population, so a contiguous slice gives a floor that depends on where it starts.
+        """
+        x_train, x_test = np.asarray(x_train), np.asarray(x_test)
+        n_real, n_floor = min(n, len(x_test)), min(n, len(x_train))
+        chosen = np.random.default_rng(seed).choice(len(x_train), n_floor, replace=False)
+        return cls(x_test[:n_real], extractor, floor_images=x_train[np.sort(chosen)], **kwargs)
+
     def evaluate(self, generated, metrics: Optional[Sequence[str]] = None) -> dict:
         """All metrics of generated images (N, 28, 28, 1) in [-1, 1], as a JSON-able dict.
 
@@ -142,6 +163,31 @@ def evaluate_images(
         batch_size=batch_size,
     )
     return evaluator.evaluate(generated)
+
+
+def evaluate_model(
+    model,
+    evaluator: Evaluator,
+    n: int = 10_000,
+    seed: Optional[int] = 0,
+    drs: bool = False,
+    drs_percentile: float = 95.0,
+    sigma_scale: float = 1.0,
+) -> dict:
+    """Generates n samples from a trained model (optionally with discriminator rejection
+    sampling) and evaluates them; adds `drs_acceptance_rate` when DRS is used."""
+    if drs:
+        from keras_gmgan.sampling import discriminator_rejection_sampling
+
+        generated, rate = discriminator_rejection_sampling(
+            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
+        )
+    else:
+        generated = model.generate(n, sigma_scale=sigma_scale, seed=seed)
+    results = evaluator.evaluate(generated)
+    if drs:
+        results.update(drs_acceptance_rate=rate, drs_percentile=drs_percentile)
+    return results
 
 
 def evaluate_conditional(

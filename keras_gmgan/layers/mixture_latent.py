@@ -6,6 +6,8 @@ import keras
 import numpy as np
 from keras import ops
 
+COVARIANCES = ("diagonal", "full")
+
 
 @keras.saving.register_keras_serializable(package="keras_gmgan")
 class MixtureLatent(keras.layers.Layer):
@@ -16,24 +18,33 @@ class MixtureLatent(keras.layers.Layer):
     `--components` means the same thing everywhere. With one component at the origin and
     σ = 1 it is the standard normal prior of a vanilla GAN.
 
-    A sample picks a component k (uniformly, by the mixture weights, or as given) and returns
-    `z = μ_k + sigma_scale · L_k ε`, where `L_k` is `diag(σ_k)` or, after an EM refit, the
-    Cholesky factor of a full covariance. Because z is a differentiable function of μ and σ,
-    a "dynamic" GM-GAN learns them with the generator; a "static" one keeps them fixed.
+    A sample picks a component k (by the mixture weights, uniform unless given, or as asked)
+    and returns `z = μ_k + sigma_scale · L_k ε` with ε ~ N(0, I), where `L_k` is `diag(σ_k)`
+    (`covariance="diagonal"`) or the Cholesky factor of a full covariance
+    (`covariance="full"`, what an EM refit of the latent space produces). Because z is a
+    differentiable function of μ and σ, a "dynamic" GM-GAN learns them with the generator;
+    a "static" one keeps them fixed. σ is stored as log σ, so it stays positive whatever the
+    optimizer does.
+
+    The means, σ (or Cholesky factors) and mixture weights are the layer's weights: the config
+    holds only what fixes their shapes and initial values, and a `.keras` file restores the
+    values exactly, as for any Keras layer.
 
     Args:
         latent_dim: dimension d of z.
         num_components: number of mixture components K.
         c: means are drawn once from U[-c, c]^d (ignored when `means` is given).
         sigma: initial standard deviation, shared by all components and dimensions.
-        per_dimension_sigma: learn one σ per component and dimension instead of one per
-            component.
+        per_dimension_sigma: keep one σ per component and dimension instead of one per
+            component (diagonal covariance only).
         trainable_means: learn the means with the generator (dynamic GM-GAN).
-        trainable_sigma: learn σ with the generator (dynamic GM-GAN); σ = exp(log σ) stays
-            positive.
+        trainable_sigma: learn σ with the generator (dynamic GM-GAN; diagonal only).
+        covariance: `"diagonal"` (σ per component, or per component and dimension) or
+            `"full"` (a lower-triangular factor `L_k` per component, fixed; it starts at σ·I
+            unless `scale_tril` is given).
         means: optional (K, d) array of initial means.
-        scale_tril: optional (K, d, d) lower-triangular Cholesky factors of full covariances
-            (the EM variant); replaces σ, and is not trainable.
+        scale_tril: optional (K, d, d) lower-triangular Cholesky factors of the components'
+            covariances (`covariance="full"` only).
         mixture_weights: optional (K,) component probabilities (uniform when omitted).
         seed: seed for drawing the means.
 
@@ -57,6 +68,7 @@ class MixtureLatent(keras.layers.Layer):
         per_dimension_sigma: bool = False,
         trainable_means: bool = False,
         trainable_sigma: bool = False,
+        covariance: str = "diagonal",
         means: Optional[Any] = None,
         scale_tril: Optional[Any] = None,
         mixture_weights: Optional[Sequence[float]] = None,
@@ -70,6 +82,15 @@ class MixtureLatent(keras.layers.Layer):
             raise ValueError(f"sigma must be positive; got {sigma}.")
         if c < 0:
             raise ValueError(f"c (the half-width of the means' range) must be >= 0; got {c}.")
+        if covariance not in COVARIANCES:
+            raise ValueError(f"covariance must be one of {COVARIANCES}; got {covariance!r}.")
+        if covariance == "full" and trainable_sigma:
+            raise ValueError(
+                "A full-covariance mixture is fitted (EM refit), not learned: use "
+                "trainable_sigma=False with covariance='full', or covariance='diagonal'."
+            )
+        if covariance == "diagonal" and scale_tril is not None:
+            raise ValueError("scale_tril needs covariance='full'.")
         self.latent_dim = int(latent_dim)
         self.num_components = int(num_components)
         self.c = float(c)
@@ -77,55 +98,51 @@ class MixtureLatent(keras.layers.Layer):
         self.per_dimension_sigma = bool(per_dimension_sigma)
         self.trainable_means = bool(trainable_means)
         self.trainable_sigma = bool(trainable_sigma)
+        self.covariance = covariance
         self.seed = seed
         k, d = self.num_components, self.latent_dim
 
         if means is None:
             means_init = keras.initializers.RandomUniform(-self.c, self.c, seed=seed)
         else:
-            means = np.asarray(means, dtype="float32")
-            if means.shape != (k, d):
-                raise ValueError(
-                    f"means must have shape (num_components, latent_dim) = {(k, d)}; "
-                    f"got {means.shape}."
-                )
-            means_init = keras.initializers.Constant(means)
+            means_init = keras.initializers.Constant(_checked_array("means", means, (k, d)))
         self.means = self.add_weight(
             shape=(k, d), initializer=means_init, trainable=self.trainable_means, name="means"
         )
-        self.log_sigma = self.add_weight(
-            shape=(k, d if self.per_dimension_sigma else 1),
-            initializer=keras.initializers.Constant(float(np.log(self.sigma))),
-            trainable=self.trainable_sigma,
-            name="log_sigma",
-        )
+        self.log_sigma = None
         self.scale_tril = None
-        if scale_tril is not None:
-            scale_tril = np.asarray(scale_tril, dtype="float32")
-            if scale_tril.shape != (k, d, d):
-                raise ValueError(
-                    f"scale_tril must have shape (num_components, latent_dim, latent_dim) = "
-                    f"{(k, d, d)}; got {scale_tril.shape}."
-                )
+        if covariance == "diagonal":
+            self.log_sigma = self.add_weight(
+                shape=(k, d if self.per_dimension_sigma else 1),
+                initializer=keras.initializers.Constant(float(np.log(self.sigma))),
+                trainable=self.trainable_sigma,
+                name="log_sigma",
+            )
+        else:
+            if scale_tril is None:
+                scale_tril = np.broadcast_to(self.sigma * np.eye(d), (k, d, d))
+            scale_tril = np.tril(_checked_array("scale_tril", scale_tril, (k, d, d)))
             self.scale_tril = self.add_weight(
                 shape=(k, d, d),
-                initializer=keras.initializers.Constant(np.tril(scale_tril)),
+                initializer=keras.initializers.Constant(scale_tril),
                 trainable=False,
                 name="scale_tril",
             )
-        self.mixture_weights = None
-        if mixture_weights is not None:
+        if mixture_weights is None:
+            weights = np.full((k,), 1.0 / k)
+        else:
             weights = np.asarray(mixture_weights, dtype="float64")
             if weights.shape != (k,) or np.any(weights < 0) or not weights.sum() > 0:
                 raise ValueError(
                     f"mixture_weights must be {k} non-negative numbers with a positive sum."
                 )
-            self.mixture_weights = self.add_weight(
-                shape=(k,),
-                initializer=keras.initializers.Constant(weights / weights.sum()),
-                trainable=False,
-                name="mixture_weights",
-            )
+            weights = weights / weights.sum()
+        self.mixture_weights = self.add_weight(
+            shape=(k,),
+            initializer=keras.initializers.Constant(weights.astype("float32")),
+            trainable=False,
+            name="mixture_weights",
+        )
         self.built = True
 
     def sample_noise(self, n: int, labels: Optional[Any] = None, seed: Any = None):
@@ -138,8 +155,6 @@ class MixtureLatent(keras.layers.Layer):
         if labels is None:
             if self.num_components == 1:
                 labels = ops.zeros((n,), dtype="int32")
-            elif self.mixture_weights is None:
-                labels = keras.random.randint((n,), 0, self.num_components, seed=seed)
             else:
                 logits = ops.log(ops.expand_dims(self.mixture_weights, 0) + 1e-12)
                 labels = keras.random.categorical(logits, n, seed=seed)[0]
@@ -174,8 +189,23 @@ class MixtureLatent(keras.layers.Layer):
 
     @property
     def sigmas(self):
-        """Per-component standard deviations, shape (K, 1) or (K, d)."""
-        return ops.exp(self.log_sigma)
+        """Per-component standard deviations along each axis: (K, 1) or (K, d).
+
+        For a full covariance these are the square roots of its diagonal, shape (K, d).
+        """
+        if self.scale_tril is None:
+            return ops.exp(self.log_sigma)
+        return ops.sqrt(ops.sum(ops.square(self.scale_tril), axis=-1))
+
+    @property
+    def covariances(self):
+        """The components' covariance matrices, shape (K, d, d)."""
+        if self.scale_tril is None:
+            variances = ops.broadcast_to(
+                ops.square(ops.exp(self.log_sigma)), (self.num_components, self.latent_dim)
+            )
+            return variances[:, :, None] * ops.eye(self.latent_dim)[None]
+        return ops.matmul(self.scale_tril, ops.transpose(self.scale_tril, (0, 2, 1)))
 
     def compute_output_shape(self, input_shape):
         return (input_shape[1][0], self.latent_dim)
@@ -191,16 +221,20 @@ class MixtureLatent(keras.layers.Layer):
                 "per_dimension_sigma": self.per_dimension_sigma,
                 "trainable_means": self.trainable_means,
                 "trainable_sigma": self.trainable_sigma,
-                "scale_tril": None
-                if self.scale_tril is None
-                else np.zeros((self.num_components, self.latent_dim, self.latent_dim)).tolist(),
-                "mixture_weights": None
-                if self.mixture_weights is None
-                else [1.0] * self.num_components,
+                "covariance": self.covariance,
                 "seed": self.seed,
             }
         )
         return config
+
+
+def _checked_array(name: str, value: Any, shape: tuple) -> np.ndarray:
+    array = np.asarray(value, dtype="float32")
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}; got {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite.")
+    return array
 
 
 def _require_positive_int(name: str, value: Any) -> None:

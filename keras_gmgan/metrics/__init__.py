@@ -25,6 +25,12 @@ from keras_gmgan.metrics.feature_extractor import (
 from keras_gmgan.metrics.fid import feature_statistics as feature_statistics
 from keras_gmgan.metrics.fid import fid_from_features as fid_from_features
 from keras_gmgan.metrics.fid import frechet_distance as frechet_distance
+from keras_gmgan.metrics.modes_2d import evaluate_mixture_2d as evaluate_mixture_2d
+from keras_gmgan.metrics.modes_2d import high_quality_fraction as high_quality_fraction
+from keras_gmgan.metrics.modes_2d import mode_histogram as mode_histogram
+from keras_gmgan.metrics.modes_2d import modes_captured as modes_captured
+from keras_gmgan.metrics.modes_2d import nearest_modes as nearest_modes
+from keras_gmgan.metrics.modes_2d import reverse_kl as reverse_kl
 from keras_gmgan.metrics.png_folder import read_png_folder as read_png_folder
 from keras_gmgan.metrics.png_folder import write_png_folder as write_png_folder
 from keras_gmgan.metrics.precision_recall import density_coverage as density_coverage

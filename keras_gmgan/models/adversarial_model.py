@@ -136,17 +136,42 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         seed: Optional[int] = None,
         batch_size: int = 500,
     ) -> np.ndarray:
-        """Returns n generated samples as a NumPy array (repeatable for a given seed)."""
+        """Returns n generated samples as a NumPy array (repeatable for a given seed).
+
+        `labels` picks the mixture component of every sample: one int for all of them (with a
+        supervised GM-GAN, the class to draw) or n ints. `sigma_scale` scales every
+        component's spread (below 1: fewer, cleaner modes; above 1: more diversity).
+        """
+        labels = self._checked_labels(labels, n)
         seed_generator = keras.random.SeedGenerator(seed)
         chunks = []
         for start in range(0, n, batch_size):
             size = min(batch_size, n - start)
-            chunk_labels = None if labels is None else np.asarray(labels)[start : start + size]
+            chunk_labels = None if labels is None else labels[start : start + size]
             z, _ = self.latent.sample(
                 size, labels=chunk_labels, seed=seed_generator, sigma_scale=sigma_scale
             )
             chunks.append(ops.convert_to_numpy(self.generator(z, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0,) + self.data_shape)
+
+    def _checked_labels(self, labels: Optional[Any], n: int) -> Optional[np.ndarray]:
+        if labels is None:
+            return None
+        labels = np.asarray(labels)
+        if labels.ndim == 0:
+            labels = np.full((n,), labels)
+        k = self.latent.num_components
+        if (
+            labels.shape != (n,)
+            or not np.issubdtype(labels.dtype, np.integer)
+            or np.any(labels < 0)
+            or np.any(labels >= k)
+        ):
+            raise ValueError(
+                f"labels must be one component index or {n} of them, each in [0, {k - 1}] "
+                f"(the prior has {k} components); got {labels.tolist()!r:.80}."
+            )
+        return labels.astype("int32")
 
     @property
     def data_shape(self) -> tuple:
@@ -166,6 +191,22 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         return {tracker.name: tracker.result() for tracker in self.trackers}
 
     # Serialisation ---------------------------------------------------------------------
+
+    def save_own_variables(self, store):
+        """Also saves the seed generator's state, which no Keras format keeps.
+
+        Without it a resumed run would sample different latents from an uninterrupted one.
+        """
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        if "seed_generator_state" in keys:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        own = self._trainable_variables + self._non_trainable_variables
+        for index, variable in enumerate(own):
+            variable.assign(store[f"{index}"])
 
     def get_config(self):
         return {

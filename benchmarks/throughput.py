@@ -1,0 +1,208 @@
+"""Training steps per second of the vanilla MLP GAN: keras-gmgan on each backend vs the
+plain PyTorch loop of the MNIST course template, measured side by side in one run.
+
+    python benchmarks/throughput.py --repeats 3
+
+Each measurement runs in a fresh subprocess (a Keras backend is chosen once per process);
+rounds are interleaved so that machine noise hits every implementation alike, and the table
+reports the median over rounds and the ratio to the PyTorch loop measured in the same run.
+Target (issue 2): the JAX backend at least 2.0x the plain PyTorch loop.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+BATCH = 64
+LATENT = 100
+IMAGE = 784
+
+
+def keras_worker(steps: int, warmup: int) -> float:
+    import keras
+    import numpy as np
+
+    from keras_gmgan.models import GAN
+    from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
+
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).uniform(-1, 1, (BATCH * 100, 28, 28, 1)).astype("float32")
+    gan = GAN(build_mlp_generator(LATENT), build_mlp_discriminator(), seed=0)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+    )
+
+    class Timer(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == warmup:
+                self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):  # logs are synchronised here
+            self.seconds = time.perf_counter() - self.start
+
+    timer = Timer()
+    gan.fit(
+        x, batch_size=BATCH, epochs=1, steps_per_epoch=warmup + steps, verbose=0, callbacks=[timer]
+    )
+    return steps / timer.seconds
+
+
+def torch_template_worker(steps: int, warmup: int, lean: bool = False) -> float:
+    """The course template's loop: nn.Sequential MLPs, sigmoid + BCELoss, Adam, a DataLoader,
+    D trained on G(z) without detaching and G trained without freezing D (as the template).
+
+    `lean=True` removes the template's two wasted backward passes (the fake batch is detached
+    in the D step, D's parameters are frozen in the G step): the fastest fair plain loop."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    generator = nn.Sequential(
+        nn.Linear(LATENT, 256),
+        nn.LeakyReLU(0.2),
+        nn.Linear(256, 512),
+        nn.LeakyReLU(0.2),
+        nn.Linear(512, 1024),
+        nn.LeakyReLU(0.2),
+        nn.Linear(1024, IMAGE),
+        nn.Tanh(),
+    )
+    discriminator = nn.Sequential(
+        nn.Linear(IMAGE, 1024),
+        nn.LeakyReLU(0.2),
+        nn.Linear(1024, 512),
+        nn.LeakyReLU(0.2),
+        nn.Linear(512, 256),
+        nn.LeakyReLU(0.2),
+        nn.Linear(256, 1),
+        nn.Sigmoid(),
+    )
+    criterion = nn.BCELoss()
+    g_optimizer = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    data = torch.rand(BATCH * 100, 1, 28, 28) * 2 - 1
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(data), batch_size=BATCH, shuffle=True, drop_last=True
+    )
+
+    def batches():
+        while True:
+            yield from loader
+
+    def d_train(x):
+        discriminator.zero_grad()
+        x_real, y_real = x.view(-1, IMAGE), torch.ones(BATCH, 1)
+        d_real_loss = criterion(discriminator(x_real), y_real)
+        z = torch.randn(BATCH, LATENT)
+        x_fake, y_fake = generator(z), torch.zeros(BATCH, 1)
+        if lean:
+            x_fake = x_fake.detach()
+        d_fake_loss = criterion(discriminator(x_fake), y_fake)
+        d_loss = d_real_loss + d_fake_loss
+        d_loss.backward()
+        d_optimizer.step()
+        return d_loss.item()
+
+    def g_train():
+        generator.zero_grad()
+        if lean:
+            discriminator.requires_grad_(False)
+        z = torch.randn(BATCH, LATENT)
+        g_loss = criterion(discriminator(generator(z)), torch.ones(BATCH, 1))
+        g_loss.backward()
+        g_optimizer.step()
+        if lean:
+            discriminator.requires_grad_(True)
+        return g_loss.item()
+
+    stream = batches()
+    for step in range(warmup + steps):
+        if step == warmup:
+            start = time.perf_counter()
+        (x,) = next(stream)
+        d_train(x)
+        g_train()
+    return steps / (time.perf_counter() - start)
+
+
+IMPLEMENTATIONS = {
+    "keras-gmgan, jax": ("keras", "jax"),
+    "keras-gmgan, tensorflow": ("keras", "tensorflow"),
+    "keras-gmgan, torch": ("keras", "torch"),
+    "plain PyTorch loop, template's wasted backward passes removed": ("torch-lean", None),
+    "plain PyTorch loop (course template)": ("torch-template", None),
+}
+
+
+def measure(name: str, steps: int, warmup: int) -> float:
+    worker, backend = IMPLEMENTATIONS[name]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if backend:
+        env["KERAS_BACKEND"] = backend
+    completed = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            worker,
+            "--steps",
+            str(steps),
+            "--warmup",
+            str(warmup),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{name} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])["steps_per_second"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--worker", choices=["keras", "torch-template", "torch-lean"])
+    args = parser.parse_args()
+
+    if args.worker:
+        if args.worker == "keras":
+            rate = keras_worker(args.steps, args.warmup)
+        else:
+            rate = torch_template_worker(args.steps, args.warmup, lean=args.worker == "torch-lean")
+        print(json.dumps({"steps_per_second": rate}))
+        return
+
+    rates = {name: [] for name in IMPLEMENTATIONS}
+    for _ in range(args.repeats):
+        for name in IMPLEMENTATIONS:
+            rates[name].append(measure(name, args.steps, args.warmup))
+    reference = statistics.median(rates["plain PyTorch loop (course template)"])
+    print(
+        f"Vanilla MLP GAN (2,946,577 parameters), batch {BATCH}, {args.steps} timed steps "
+        f"after {args.warmup} warm-up steps, median of {args.repeats} interleaved runs."
+    )
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU; "
+        f"{datetime.date.today()}.\n"
+    )
+    print("| implementation | steps/s (median) | runs | × plain PyTorch loop |")
+    print("|---|---|---|---|")
+    for name, values in rates.items():
+        median = statistics.median(values)
+        runs = ", ".join(f"{v:.1f}" for v in values)
+        print(f"| {name} | {median:.1f} | {runs} | {median / reference:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

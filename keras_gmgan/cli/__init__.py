@@ -1,0 +1,1 @@
+"""The `keras-gmgan` command line. Keras is imported only once a command runs."""

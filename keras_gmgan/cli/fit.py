@@ -1,0 +1,338 @@
+"""`keras-gmgan fit`: train a model and write a run directory."""
+
+import datetime
+import inspect
+import os
+import shutil
+import time
+from pathlib import Path
+
+import click
+
+from keras_gmgan.cli.model_specs import COMMON_OPTIONS, MODELS
+
+DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
+
+
+def _default_out(model: str) -> Path:
+    return Path("runs") / f"{model}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+
+
+def _check_model_options(ctx: click.Context, spec, model: str) -> None:
+    """Rejects model-specific options given for a model that does not use them."""
+    for name in ctx.params:
+        if name in COMMON_OPTIONS or name in spec.options:
+            continue
+        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
+            flag = "--" + name.replace("_", "-")
+            raise click.UsageError(f"{flag} does not apply to --model {model}.")
+
+
+def _prepare_out_dir(out: Path, overwrite: bool) -> None:
+    if out.exists() and not overwrite:
+        raise click.UsageError(
+            f"{out} already exists; pass --overwrite to replace it or choose another --out."
+        )
+    parent = out.parent if out.parent != Path("") else Path(".")
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not _writable(probe):
+        raise click.ClickException(
+            f"Cannot write the run directory {out}: {probe} is not writable."
+        )
+
+
+def _writable(directory: Path) -> bool:
+    import os
+
+    return os.access(directory, os.W_OK | os.X_OK)
+
+
+@click.command()
+@click.option(
+    "--model",
+    "model",
+    type=click.Choice(sorted(MODELS)),
+    default="gan",
+    show_default=True,
+    help="Which adversarial model to train.",
+)
+@click.option("--dataset", type=click.Choice(DATASET_CHOICES), default="mnist", show_default=True)
+@click.option(
+    "--data",
+    type=click.Path(),
+    default=None,
+    help="Local data: a file or a directory (else $KERAS_GMGAN_DATA, else download).",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--steps-per-epoch",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Batches per epoch (default: one pass over the training set).",
+)
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option(
+    "--lr",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Adam learning rate of both players (default: the model's, 2e-4 for GANs, 1e-4 for "
+    "WGANs).",
+)
+@click.option(
+    "--beta1",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=None,
+    help="Adam β1 of both players (default: the model's, 0.5 for GANs, 0 for WGANs).",
+)
+@click.option(
+    "--latent-dim",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Latent dimension (default 100 for images, 2 for 2-D points).",
+)
+@click.option(
+    "--components",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Mixture components of the latent prior (default 1, the standard normal; 10 for the "
+    "unsupervised GM-GANs; the number of classes for gmgan-supervised).",
+)
+@click.option(
+    "--c",
+    "c",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Mixture means are drawn from U[-c, c]^d (default: 0 for one component; 0.5 for "
+    "gan/wgan mixtures; the seed projects' 0.1 / 3 for the GM-GANs).",
+)
+@click.option(
+    "--sigma",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures; the seed "
+    "projects' 0.15 / 1.4 for the GM-GANs).",
+)
+@click.option(
+    "--network",
+    type=click.Choice(["mlp", "dcgan", "deep"]),
+    default="mlp",
+    show_default=True,
+    help="mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
+    "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points).",
+)
+@click.option(
+    "--lipschitz",
+    type=click.Choice(["clip", "spectral", "gp"]),
+    default="gp",
+    show_default=True,
+    help="WGAN critic constraint: weight clipping, spectral normalisation or gradient penalty.",
+)
+@click.option(
+    "--n-critic",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Critic steps per generator step (default 5 for WGAN and wgan-gp losses; WGAN splits "
+    "each fit batch into this many chunks).",
+)
+@click.option(
+    "--clip-value", type=click.FloatRange(min=0, min_open=True), default=0.01, show_default=True
+)
+@click.option("--gp-weight", type=click.FloatRange(min=0), default=10.0, show_default=True)
+@click.option(
+    "--loss",
+    type=click.Choice(["bce", "wgan-gp"]),
+    default="bce",
+    show_default=True,
+    help="GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty.",
+)
+@click.option(
+    "--init-from",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GM-GAN warm start: copy the networks of a trained vanilla GAN run (same networks).",
+)
+@click.option(
+    "--gif", is_flag=True, help="2-D data: write training.gif (real blue, generated red)."
+)
+@click.option(
+    "--eval-every",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also evaluate every N steps (2-D data: mode metrics) into history.csv.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Run directory (default runs/<model>-<timestamp>).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing run directory.")
+@click.option(
+    "--verbose",
+    type=click.IntRange(0, 2),
+    default=1,
+    show_default=True,
+    help="Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch.",
+)
+@click.option(
+    "--distribute",
+    type=click.Choice(["none", "data-parallel"]),
+    default="none",
+    show_default=True,
+    help="data-parallel: split each batch over all visible devices (JAX backend).",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Continue an interrupted run directory from its last epoch checkpoint, with its own "
+    "config.json.",
+)
+@click.pass_context
+def fit(ctx: click.Context, **options):
+    """Train a model and write a run directory.
+
+    The directory holds config.json, history.csv, a sample grid per epoch, loss.png,
+    model.keras and results.json. Models:
+    """
+    if options["resume"] is not None:
+        return _resume(ctx, options)
+    spec = MODELS[options["model"]]
+    _check_model_options(ctx, spec, options["model"])
+    out = options["out"] or _default_out(options["model"])
+    _prepare_out_dir(out, options["overwrite"])
+    data = _load_data(options)
+    model = build_model(spec, options, data)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    return _train(model, spec, options, data, out, initial_epoch=0)
+
+
+fit.help = inspect.cleandoc(fit.help) + "\n\n\b\n" + "\n".join(
+    f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items())
+)
+
+
+def _load_data(options: dict):
+    from keras_gmgan.datasets import DataFormatError, DataNotFoundError, load_dataset
+
+    try:
+        return load_dataset(options["dataset"], options["data"], seed=options["seed"])
+    except (DataNotFoundError, DataFormatError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _train(model, spec, options: dict, data, out: Path, initial_epoch: int):
+    """Trains, turning failures into one-line errors; keeps the run only if it can resume."""
+    from keras_gmgan.callbacks import NonFiniteLossError, read_checkpoint
+    from keras_gmgan.cli.training import train_run
+
+    started = time.time()
+    try:
+        results = train_run(model, spec, options, data, out, initial_epoch=initial_epoch)
+    except BaseException as error:
+        checkpoint = read_checkpoint(out)
+        if checkpoint is None and initial_epoch == 0:
+            shutil.rmtree(out, ignore_errors=True)
+        if isinstance(error, NonFiniteLossError):
+            kept = (
+                f"the checkpoint after epoch {checkpoint[1]} in {out} is intact"
+                if checkpoint
+                else "no epoch had finished, so no run directory was kept"
+            )
+            raise click.ClickException(
+                f"Training stopped: {error} Lower --lr or check the data; {kept}."
+            ) from None
+        raise
+    click.echo(
+        f"Trained {options['model']} to epoch {results['epochs']} in "
+        f"{time.time() - started:.1f} s; run directory: {out}"
+    )
+    return results
+
+
+def _resume(ctx: click.Context, options: dict):
+    from keras_gmgan import runs
+    from keras_gmgan.callbacks import read_checkpoint
+    from keras_gmgan.cli.training import truncate_history
+
+    for name in ctx.params:
+        if name in ("resume", "verbose"):
+            continue
+        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
+            flag = "--" + name.replace("_", "-")
+            raise click.UsageError(
+                f"--resume continues with the run's own config.json; drop {flag}."
+            )
+    out = options["resume"]
+    if not out.is_dir():
+        raise click.UsageError(f"Cannot resume {out}: no such run directory.")
+    try:
+        saved = runs.read_config(out)["options"]
+    except runs.ModelFileError as error:
+        raise click.ClickException(str(error)) from None
+    if (out / runs.RESULTS_FILE).exists():
+        raise click.ClickException(f"{out} finished already; there is nothing to resume.")
+    checkpoint = read_checkpoint(out)
+    if checkpoint is None:
+        raise click.ClickException(
+            f"{out} has no checkpoint: it stopped before its first epoch ended. Start it again."
+        )
+    saved = {**saved, "verbose": options["verbose"], "resume": None}
+    saved["out"] = Path(saved["out"]) if saved.get("out") else out
+    spec = MODELS[saved["model"]]
+    data = _load_data(saved)
+    model = _load_checkpoint(checkpoint[0])
+    truncate_history(out / runs.HISTORY_FILE, checkpoint[1])
+    click.echo(f"Resuming {out} after epoch {checkpoint[1]} of {saved['epochs']}.")
+    return _train(model, spec, saved, data, out, initial_epoch=checkpoint[1])
+
+
+def _load_checkpoint(path: Path):
+    from keras_gmgan.runs import ModelFileError, load_model
+
+    try:
+        return load_model(path)
+    except ModelFileError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def build_model(spec, options: dict, data):
+    """Seeds Keras, sets up the distribution and builds the compiled model for `spec`."""
+    import keras
+
+    if options["latent_dim"] is None:
+        options["latent_dim"] = 100 if data.is_image else 2
+    keras.utils.set_random_seed(options["seed"])
+    if options["distribute"] == "data-parallel":
+        _set_data_parallel(options["batch_size"])
+    try:
+        return spec.build(options, data)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _set_data_parallel(batch_size: int) -> None:
+    """Shards each batch over all visible devices with `keras.distribution.DataParallel`."""
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise click.UsageError(
+            "--distribute data-parallel runs on the JAX backend only for now; set "
+            "KERAS_BACKEND=jax."
+        )
+    if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+        # Several hosts: keras.distribution.initialize wraps jax.distributed.initialize and
+        # reads KERAS_DISTRIBUTION_{JOB_ADDRESSES,NUM_PROCESSES,PROCESS_ID}.
+        keras.distribution.initialize()
+    devices = keras.distribution.list_devices()
+    if batch_size % len(devices):
+        raise click.UsageError(
+            f"--batch-size {batch_size} does not split evenly over {len(devices)} devices; "
+            f"use a multiple of {len(devices)}."
+        )
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))

@@ -1,0 +1,215 @@
+"""The `--model` choices of `keras-gmgan fit`: how each is built from options and data.
+
+This module imports no Keras at import time, so `--help` can list the choices instantly;
+each builder imports what it needs when called.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+#: Options every model understands. Others are model-specific and listed in `ModelSpec.options`.
+COMMON_OPTIONS = frozenset(
+    {
+        "model", "dataset", "data", "epochs", "steps_per_epoch", "batch_size", "lr", "beta1",
+        "latent_dim", "components", "c", "sigma", "network", "seed", "out", "overwrite",
+        "verbose", "distribute", "resume", "eval_every",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How one `--model` choice is built.
+
+    Attributes:
+        summary: one line for `--help`.
+        build: `build(options, data) -> compiled keras.Model`.
+        options: the model-specific command-line options it reads.
+        uses_labels: whether `fit` passes the labels along with the images.
+    """
+
+    summary: str
+    build: Callable[[dict, Any], Any]
+    options: tuple = ()
+    uses_labels: bool = False
+
+
+def mixture_prior(options: dict, **overrides):
+    """The latent prior from `--latent-dim`, `--components`, `--c` and `--sigma`.
+
+    One component gives the standard normal; more components default to means drawn from
+    U[-0.5, 0.5]^d with σ = 0.7, close to the seed projects' best static GM-GAN setting.
+    """
+    from keras_gmgan.layers import MixtureLatent
+
+    components = options["components"] or 1
+    c = options["c"] if options["c"] is not None else (0.0 if components == 1 else 0.5)
+    sigma = options["sigma"] if options["sigma"] is not None else (1.0 if components == 1 else 0.7)
+    kwargs = dict(
+        latent_dim=options["latent_dim"],
+        num_components=components,
+        c=c,
+        sigma=sigma,
+        seed=options["seed"],
+        name="latent",
+    )
+    kwargs.update(overrides)
+    return MixtureLatent(**kwargs)
+
+
+def networks_for(options: dict, data, num_outputs: int = 1, spectral_norm: bool = False):
+    """The generator/discriminator pair named by `--network` for the data's shape."""
+    from keras_gmgan import networks
+
+    latent_dim, network = options["latent_dim"], options["network"]
+    if not data.is_image:
+        if network == "dcgan":
+            raise ValueError("--network dcgan needs image data; use mlp or deep for 2-D points.")
+        if network == "deep":
+            return networks.build_deep_2d_generator(
+                latent_dim
+            ), networks.build_deep_2d_discriminator(
+                spectral_norm=spectral_norm, num_outputs=num_outputs
+            )
+        return networks.build_toy_2d_generator(latent_dim), networks.build_toy_2d_discriminator(
+            spectral_norm=spectral_norm, num_outputs=num_outputs
+        )
+    if spectral_norm:
+        raise ValueError("--lipschitz spectral is available for the 2-D networks only.")
+    if network == "deep":
+        raise ValueError("--network deep is the 2-D pair; use mlp or dcgan for images.")
+    if network == "dcgan":
+        generator = networks.build_dcgan_generator(latent_dim, data.data_shape)
+        discriminator = networks.build_dcgan_discriminator(data.data_shape, num_outputs=num_outputs)
+    else:
+        generator = networks.build_mlp_generator(latent_dim, data.data_shape)
+        discriminator = networks.build_mlp_discriminator(data.data_shape, num_outputs=num_outputs)
+    return generator, discriminator
+
+
+def adam_pair(options: dict, lr: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999):
+    """Two Adam optimizers (one per player); `--lr` and `--beta1` override the model's defaults."""
+    import keras
+
+    lr = options["lr"] if options["lr"] is not None else lr
+    beta_1 = options["beta1"] if options["beta1"] is not None else beta_1
+    return {
+        f"{player}_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)
+        for player in ("d", "g")
+    }
+
+
+def _build_gan(options: dict, data):
+    from keras_gmgan.models import GAN
+
+    generator, discriminator = networks_for(options, data)
+    model = GAN(generator, discriminator, latent=mixture_prior(options), seed=options["seed"])
+    model.compile(**adam_pair(options))
+    return model
+
+
+def _build_wgan(options: dict, data):
+    from keras_gmgan.models import WGAN
+
+    generator, discriminator = networks_for(
+        options, data, spectral_norm=options["lipschitz"] == "spectral"
+    )
+    model = WGAN(
+        generator,
+        discriminator,
+        latent=mixture_prior(options),
+        lipschitz=options["lipschitz"],
+        n_critic=options["n_critic"] or 5,
+        clip_value=options["clip_value"],
+        gp_weight=options["gp_weight"],
+        seed=options["seed"],
+    )
+    model.compile(**adam_pair(options, lr=1e-4, beta_1=0.0, beta_2=0.9))
+    return model
+
+
+def _gmgan_builder(variant: str):
+    def build(options: dict, data):
+        from keras_gmgan.models import build_gmgan
+        from keras_gmgan.models.gmgan_builder import SEED_SETTINGS, WGAN_GP_ADAM
+
+        if not data.is_image:
+            raise ValueError(
+                f"--model {options['model']} needs image data; use gan or wgan "
+                "with --components for 2-D points."
+            )
+        components = options["components"] or 10
+        if variant == "supervised":
+            if options["components"] not in (None, data.num_classes):
+                raise ValueError(
+                    f"--model gmgan-supervised has one component per class: --components "
+                    f"must be {data.num_classes} for {data.name} (or left out)."
+                )
+            components = data.num_classes
+        model = build_gmgan(
+            data.data_shape,
+            variant=variant,
+            num_components=components,
+            c=options["c"],
+            sigma=options["sigma"],
+            latent_dim=options["latent_dim"],
+            loss=options["loss"],
+            gp_weight=options["gp_weight"],
+            n_critic=options["n_critic"],
+            network=options["network"],
+            seed=options["seed"],
+            compile=False,
+        )
+        lr, beta_1, beta_2 = (
+            WGAN_GP_ADAM if options["loss"] == "wgan-gp" else SEED_SETTINGS[variant]["adam"]
+        )
+        model.compile(**adam_pair(options, lr=lr, beta_1=beta_1, beta_2=beta_2))
+        if options["init_from"] is not None:
+            warm_start(model, options["init_from"], variant)
+        return model
+
+    return build
+
+
+def warm_start(model, source, variant: str) -> None:
+    """Copies a trained vanilla GAN's networks into `model` (`--init-from RUN`)."""
+    from keras_gmgan.models import GAN, warm_start_from
+    from keras_gmgan.runs import ModelFileError, load_model
+
+    try:
+        trained = load_model(source)
+    except ModelFileError as error:
+        raise ValueError(str(error)) from None
+    if type(trained) is not GAN:
+        raise ValueError(
+            f"--init-from needs a vanilla GAN run; {source} holds a {type(trained).__name__}."
+        )
+    # A supervised discriminator has K+1 outputs: only the generator carries over.
+    parts = ("generator",) if variant == "supervised" else ("generator", "discriminator")
+    warm_start_from(model, trained, parts=parts)
+
+
+GMGAN_OPTIONS = ("loss", "gp_weight", "n_critic", "init_from")
+
+MODELS: dict[str, ModelSpec] = {
+    "gan": ModelSpec("vanilla GAN with the non-saturating BCE loss", _build_gan, ("gif",)),
+    "wgan": ModelSpec(
+        "Wasserstein GAN (clip, spectral or gp)",
+        _build_wgan,
+        ("lipschitz", "n_critic", "clip_value", "gp_weight", "gif"),
+    ),
+    "gmgan": ModelSpec(
+        "GM-GAN, static mixture prior (K=10 by default)", _gmgan_builder("static"), GMGAN_OPTIONS
+    ),
+    "gmgan-dynamic": ModelSpec(
+        "GM-GAN, mixture means and σ learned with the generator",
+        _gmgan_builder("dynamic"),
+        GMGAN_OPTIONS,
+    ),
+    "gmgan-supervised": ModelSpec(
+        "GM-GAN, one component per class, (K+1)-way discriminator",
+        _gmgan_builder("supervised"),
+        ("init_from",),
+        uses_labels=True,
+    ),
+}

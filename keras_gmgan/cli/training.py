@@ -1,0 +1,109 @@
+"""The body of `keras-gmgan fit` once options are valid: train, then write the run directory."""
+
+import csv
+import time
+from pathlib import Path
+
+import keras
+
+from keras_gmgan import runs
+from keras_gmgan.callbacks import (
+    EpochCheckpoint,
+    Mixture2DMetrics,
+    SampleGrid,
+    StopOnNonFinite,
+    TrainingGIF,
+)
+from keras_gmgan.callbacks.checkpoint import CHECKPOINT_MODEL, CHECKPOINT_STATE
+from keras_gmgan.datasets.batches import RepeatingBatches
+from keras_gmgan.visualization import plot_losses
+
+
+def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 0) -> dict:
+    """Fits `model` on `data` with the run's callbacks and writes every run file.
+
+    With `initial_epoch > 0` the run continues a checkpoint: config.json is kept and
+    history.csv is appended to.
+    """
+    if initial_epoch == 0:
+        config = {"format": runs.CONFIG_FORMAT, "options": _jsonable(options)}
+        runs.write_json_atomic(out / runs.CONFIG_FILE, {**config, **runs.environment()})
+
+    callbacks = [
+        StopOnNonFinite(),
+        keras.callbacks.CSVLogger(str(out / runs.HISTORY_FILE), append=initial_epoch > 0),
+        EpochCheckpoint(out),
+    ]
+    if data.is_image:
+        callbacks.insert(1, SampleGrid(out / "samples", seed=options["seed"]))
+    mode_metrics = None
+    if data.mixture is not None:
+        # Before the CSV logger, so the mode metrics land in history.csv.
+        mode_metrics = Mixture2DMetrics(
+            data.mixture, every_n_steps=options.get("eval_every"), seed=options["seed"]
+        )
+        callbacks.insert(1, mode_metrics)
+        if options.get("gif"):
+            callbacks.append(TrainingGIF(out / "training.gif", data.x_test, seed=options["seed"]))
+
+    arrays = (data.x_train, data.y_train) if spec.uses_labels else (data.x_train,)
+    batches = RepeatingBatches(
+        arrays,
+        options["batch_size"],
+        steps_per_epoch=options["steps_per_epoch"],
+        seed=options["seed"],
+        initial_epoch=initial_epoch,
+    )
+    steps_before = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    started = time.time()
+    model.fit(
+        batches,
+        epochs=options["epochs"],
+        initial_epoch=initial_epoch,
+        callbacks=callbacks,
+        verbose=options["verbose"],
+    )
+    seconds = time.time() - started
+
+    runs.save_model_atomic(model, out / runs.MODEL_FILE)
+    history = read_history(out / runs.HISTORY_FILE)
+    plot_losses(history, out / "loss.png")
+    steps = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    results = {
+        "model": options["model"],
+        "dataset": options["dataset"],
+        "epochs": len(history.get("epoch", [])),
+        "steps": steps,
+        "train_seconds": round(seconds, 3),
+        "steps_per_second": round((steps - steps_before) / seconds, 2) if seconds > 0 else None,
+        "final": {name: values[-1] for name, values in history.items() if name != "epoch"},
+    }
+    if mode_metrics is not None:
+        results["modes"] = mode_metrics.latest
+        results["mode_evaluations"] = mode_metrics.records
+    runs.write_json_atomic(out / runs.RESULTS_FILE, results)
+    for name in (CHECKPOINT_STATE, CHECKPOINT_MODEL):
+        (out / name).unlink(missing_ok=True)
+    return results
+
+
+def read_history(path: Path) -> dict:
+    """history.csv as {column: [float, ...]}, skipping the empty validation columns."""
+    with open(path, newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    columns = [c for c in (rows[0] if rows else {}) if rows and rows[0][c] not in ("NA", "")]
+    return {column: [float(row[column]) for row in rows] for column in columns}
+
+
+def truncate_history(path: Path, epochs: int) -> None:
+    """Keeps the header and the first `epochs` rows, so a resumed run repeats no epoch."""
+    if not path.exists():
+        return
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[: 1 + epochs]))
+
+
+def _jsonable(options: dict) -> dict:
+    return {
+        key: (str(value) if isinstance(value, Path) else value) for key, value in options.items()
+    }

@@ -1,0 +1,71 @@
+"""Shuffled, full-size batches for any number of steps per epoch."""
+
+from typing import Sequence
+
+import keras
+import numpy as np
+
+
+class RepeatingBatches(keras.utils.PyDataset):
+    """Serves `steps_per_epoch` batches per epoch from arrays, cycling through shuffled passes.
+
+    `fit` on plain arrays stops an epoch when the data run out, so a `--steps-per-epoch`
+    longer than one pass would silently train less. Here batch g of the run (counting across
+    epochs) is slice g of an endless sequence of permutations seeded by (seed, pass), so
+    every batch is full (no ragged batch, which would cost JAX a recompile) and a resumed run
+    sees exactly the batches an uninterrupted one would.
+
+    Args:
+        arrays: arrays with the same first dimension (images, and labels if needed).
+        batch_size: examples per batch.
+        steps_per_epoch: batches per epoch (default: one pass, the last partial batch dropped).
+        seed: seed of the permutations.
+        initial_epoch: the epoch `fit` starts at (when resuming).
+    """
+
+    def __init__(
+        self,
+        arrays: Sequence[np.ndarray],
+        batch_size: int,
+        steps_per_epoch: int | None = None,
+        seed: int = 0,
+        initial_epoch: int = 0,
+    ):
+        super().__init__()
+        self.arrays = tuple(arrays)
+        self.num_examples = len(self.arrays[0])
+        if any(len(a) != self.num_examples for a in self.arrays):
+            raise ValueError("All arrays must have the same number of examples.")
+        if batch_size > self.num_examples:
+            raise ValueError(
+                f"--batch-size {batch_size} is larger than the {self.num_examples} training "
+                "examples; use a smaller batch size."
+            )
+        self.batch_size = batch_size
+        self.steps_per_epoch = steps_per_epoch or self.num_examples // batch_size
+        self.seed = seed
+        self.epoch = initial_epoch
+        self._permutations = {}
+
+    def __len__(self):
+        return self.steps_per_epoch
+
+    def _permutation(self, index: int) -> np.ndarray:
+        if index not in self._permutations:
+            rng = np.random.default_rng([self.seed, index])
+            self._permutations = {index: rng.permutation(self.num_examples)}
+        return self._permutations[index]
+
+    def __getitem__(self, step):
+        start = (self.epoch * self.steps_per_epoch + step) * self.batch_size
+        positions = np.arange(start, start + self.batch_size)
+        passes, offsets = np.divmod(positions, self.num_examples)
+        indices = np.empty(self.batch_size, dtype=np.int64)
+        for index in np.unique(passes):
+            mask = passes == index
+            indices[mask] = self._permutation(int(index))[offsets[mask]]
+        batch = tuple(array[indices] for array in self.arrays)
+        return batch if len(batch) > 1 else batch[0]
+
+    def on_epoch_end(self):
+        self.epoch += 1

@@ -1,0 +1,130 @@
+"""`build_gmgan`: a compiled GM-GAN for a data shape, with the seed projects' settings."""
+
+from typing import Optional, Sequence
+
+import keras
+
+from keras_gmgan.layers.mixture_latent import MixtureLatent
+from keras_gmgan.models.adversarial_model import AdversarialModel
+from keras_gmgan.models.gmgan import GMGAN
+from keras_gmgan.models.supervised_gmgan import SupervisedGMGAN
+from keras_gmgan.networks import (
+    build_dcgan_discriminator,
+    build_dcgan_generator,
+    build_mlp_discriminator,
+    build_mlp_generator,
+)
+
+VARIANTS = ("static", "dynamic", "supervised")
+NETWORKS = ("mlp", "dcgan")
+
+#: Prior and optimizer settings that worked in the seed projects (see the reference notes).
+#: Static and dynamic: K=10, c=0.1, σ=0.15, Adam(2e-4) as in the course template.
+#: Supervised: means U(-3, 3), per-dimension σ starting at 1.4, Adam(8e-5, β=(0.5, 0.999)).
+SEED_SETTINGS = {
+    "static": {"c": 0.1, "sigma": 0.15, "per_dimension_sigma": False, "adam": (2e-4, 0.9, 0.999)},
+    "dynamic": {"c": 0.1, "sigma": 0.15, "per_dimension_sigma": False, "adam": (2e-4, 0.9, 0.999)},
+    "supervised": {"c": 3.0, "sigma": 1.4, "per_dimension_sigma": True, "adam": (8e-5, 0.5, 0.999)},
+}
+#: Gulrajani et al. (2017): Adam(1e-4, β=(0, 0.9)) for WGAN-GP.
+WGAN_GP_ADAM = (1e-4, 0.0, 0.9)
+
+
+def build_networks(
+    data_shape: Sequence[int],
+    latent_dim: int = 100,
+    network: str = "mlp",
+    num_outputs: int = 1,
+    dropout: float = 0.0,
+) -> tuple[keras.Model, keras.Model]:
+    """Generator and discriminator of the named family (`"mlp"`: the course template)."""
+    if network == "mlp":
+        return (
+            build_mlp_generator(latent_dim, data_shape),
+            build_mlp_discriminator(data_shape, dropout=dropout, num_outputs=num_outputs),
+        )
+    if network == "dcgan":
+        if dropout:
+            raise ValueError("dropout is an option of the mlp networks only.")
+        return (
+            build_dcgan_generator(latent_dim, data_shape),
+            build_dcgan_discriminator(data_shape, num_outputs=num_outputs),
+        )
+    raise ValueError(f"network must be one of {NETWORKS}; got {network!r}.")
+
+
+def build_gmgan(
+    data_shape: Sequence[int],
+    variant: str = "static",
+    num_components: int = 10,
+    c: Optional[float] = None,
+    sigma: Optional[float] = None,
+    per_dimension_sigma: Optional[bool] = None,
+    latent_dim: int = 100,
+    loss: str = "bce",
+    gp_weight: float = 10.0,
+    n_critic: Optional[int] = None,
+    network: str = "mlp",
+    dropout: float = 0.0,
+    learning_rate: Optional[float] = None,
+    seed: Optional[int] = None,
+    compile: bool = True,
+) -> AdversarialModel:
+    """Builds (and compiles) a GM-GAN for data of shape `data_shape`.
+
+    `variant` is `"static"` (fixed mixture; `GMGAN`), `"dynamic"` (means and σ learned with
+    the generator; `GMGAN`) or `"supervised"` (`SupervisedGMGAN`: `num_components` is the
+    number of classes and the discriminator gets `num_components + 1` outputs). Arguments
+    left as None take the seed projects' values for the variant (`SEED_SETTINGS`), so
+    `build_gmgan((28, 28, 1))` is the static GM-GAN that worked on MNIST: K=10, c=0.1,
+    σ=0.15, d=100, the course template's MLPs, Adam(2e-4). `loss="wgan-gp"` (unsupervised
+    variants) switches to the critic loss with gradient penalty and Adam(1e-4, β=(0, 0.9)).
+    `learning_rate` overrides both players' learning rate.
+
+    The networks are those of `build_networks`, the same a vanilla GAN of the same
+    `network` and `latent_dim` uses, so `warm_start_from` can start from one.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}; got {variant!r}.")
+    if variant == "supervised" and loss != "bce":
+        raise ValueError(
+            "The supervised GM-GAN trains a (K+1)-way classifier with cross-entropy; "
+            "loss='wgan-gp' is for the unsupervised variants (static, dynamic)."
+        )
+    settings = SEED_SETTINGS[variant]
+    learned = variant != "static"
+    latent = MixtureLatent(
+        latent_dim,
+        num_components=num_components,
+        c=settings["c"] if c is None else c,
+        sigma=settings["sigma"] if sigma is None else sigma,
+        per_dimension_sigma=(
+            settings["per_dimension_sigma"] if per_dimension_sigma is None else per_dimension_sigma
+        ),
+        trainable_means=learned,
+        trainable_sigma=learned,
+        seed=seed,
+        name="latent",
+    )
+    num_outputs = num_components + 1 if variant == "supervised" else 1
+    generator, discriminator = build_networks(data_shape, latent_dim, network, num_outputs, dropout)
+    if variant == "supervised":
+        model = SupervisedGMGAN(generator, discriminator, latent, seed=seed)
+    else:
+        model = GMGAN(
+            generator,
+            discriminator,
+            latent,
+            seed=seed,
+            loss=loss,
+            gp_weight=gp_weight,
+            n_critic=n_critic,
+        )
+    if compile:
+        lr, beta_1, beta_2 = WGAN_GP_ADAM if loss == "wgan-gp" else settings["adam"]
+        lr = lr if learning_rate is None else learning_rate
+        model.compile(
+            d_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2),
+            g_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2),
+        )
+    return model

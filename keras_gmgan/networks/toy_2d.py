@@ -1,0 +1,70 @@
+"""Small ReLU networks for 2-D toy data: the WGAN exercise's pair and a deeper pair.
+
+The shallow pair (one hidden layer of 100 units) is the EPFL WGAN exercise's generator and
+critic ("dual variable") for two wide modes; the 25-mode grid needs more capacity, so the
+deeper pair has three hidden layers of 512, as in the PacGAN/VEEGAN 2-D experiments.
+"""
+
+from typing import Sequence
+
+import keras
+from keras import layers
+
+#: Hidden layers of the exercise's pair and of the deeper pair for the 25-mode grid.
+TOY_2D_UNITS: tuple = (100,)
+DEEP_2D_UNITS: tuple = (512, 512, 512)
+
+
+def build_toy_2d_generator(
+    latent_dim: int = 2,
+    hidden_units: Sequence[int] = TOY_2D_UNITS,
+    data_dim: int = 2,
+    name: str = "generator",
+) -> keras.Model:
+    """z → Dense(100) ReLU → Dense(2), linear output (the points are unbounded)."""
+    z = keras.Input((latent_dim,), name="z")
+    x = z
+    for units in hidden_units:
+        x = layers.Dense(units, activation="relu")(x)
+    x = layers.Dense(data_dim, name="points")(x)
+    return keras.Model(z, x, name=name)
+
+
+def build_toy_2d_discriminator(
+    hidden_units: Sequence[int] = TOY_2D_UNITS,
+    spectral_norm: bool = False,
+    data_dim: int = 2,
+    num_outputs: int = 1,
+    name: str = "discriminator",
+) -> keras.Model:
+    """x → Dense(100) ReLU → Dense(1): a WGAN critic's score or a GAN discriminator's logit.
+
+    With `spectral_norm=True` every Dense layer is wrapped in
+    `keras.layers.SpectralNormalization` (one power iteration), which bounds each layer's
+    spectral norm by 1 and so, with 1-Lipschitz ReLUs, the whole critic's Lipschitz constant.
+    """
+
+    def dense(units, **kwargs):
+        layer = layers.Dense(units, **kwargs)
+        return layers.SpectralNormalization(layer, power_iterations=1) if spectral_norm else layer
+
+    x_in = keras.Input((data_dim,), name="x")
+    x = x_in
+    for units in hidden_units:
+        x = dense(units, activation="relu")(x)
+    scores = dense(num_outputs, name="scores")(x)
+    return keras.Model(x_in, scores, name=name)
+
+
+def build_deep_2d_generator(latent_dim: int = 2, name: str = "generator") -> keras.Model:
+    """z → 3 × Dense(512) ReLU → Dense(2): the generator for the 25-mode grid and the ring."""
+    return build_toy_2d_generator(latent_dim, DEEP_2D_UNITS, name=name)
+
+
+def build_deep_2d_discriminator(
+    spectral_norm: bool = False, num_outputs: int = 1, name: str = "discriminator"
+) -> keras.Model:
+    """x → 3 × Dense(512) ReLU → Dense(1), optionally spectrally normalised."""
+    return build_toy_2d_discriminator(
+        DEEP_2D_UNITS, spectral_norm=spectral_norm, num_outputs=num_outputs, name=name
+    )

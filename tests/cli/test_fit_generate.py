@@ -1,0 +1,161 @@
+"""`keras-gmgan fit` and `generate` through click's runner and as a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from keras_gmgan.cli.main import cli
+
+SHARED_DATA = Path(os.environ.get("KERAS_GMGAN_DATA", "../shared/data"))
+TINY = ["--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16", "--verbose", "0"]
+
+
+def _run(args):
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "gan-digits"
+    result = _run(["fit", "--model", "gan", "--dataset", "digits", "--out", str(out), *TINY])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_fit_writes_every_run_file(digits_run):
+    names = {p.name for p in digits_run.iterdir()}
+    assert {
+        "config.json",
+        "history.csv",
+        "loss.png",
+        "model.keras",
+        "results.json",
+        "samples",
+    } <= names
+    assert sorted(p.name for p in (digits_run / "samples").iterdir()) == [
+        "epoch_001.png",
+        "epoch_002.png",
+    ]
+    config = json.loads((digits_run / "config.json").read_text())
+    assert config["options"]["model"] == "gan" and config["options"]["epochs"] == 2
+    assert config["backend"] in {"jax", "tensorflow", "torch"}
+    assert "keras" in config["versions"]
+    results = json.loads((digits_run / "results.json").read_text())
+    assert results["epochs"] == 2 and results["steps"] == 4
+    assert np.isfinite(results["final"]["d_loss"])
+    history = (digits_run / "history.csv").read_text().splitlines()
+    assert history[0].startswith("epoch,") and len(history) == 3
+
+
+def test_generate_writes_exactly_n_pngs(digits_run, tmp_path):
+    out = tmp_path / "samples"
+    result = _run(
+        ["generate", str(digits_run), "--n", "37", "--batch-size", "10", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    files = {p.name for p in out.iterdir()}
+    assert files == {f"{i}.png" for i in range(37)} | {"grid.png"}
+    image = Image.open(out / "36.png")
+    assert image.size == (8, 8) and image.mode == "L"
+    # Same seed, same pictures; the model file works as a source too.
+    again = tmp_path / "again"
+    args = ["--n", "37", "--batch-size", "10", "--out", str(again)]
+    assert _run(["generate", str(digits_run / "model.keras"), *args]).exit_code == 0
+    for name in ("0.png", "36.png"):
+        np.testing.assert_array_equal(
+            np.asarray(Image.open(again / name)), np.asarray(Image.open(out / name))
+        )
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "mnist.npz").exists(), reason="MNIST not available")
+def test_fit_on_mnist_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_GMGAN_DATA", str(SHARED_DATA))
+    out = tmp_path / "run"
+    result = _run(["fit", "--model", "gan", "--out", str(out), *TINY])
+    assert result.exit_code == 0, result.output
+    grid = Image.open(out / "samples" / "epoch_002.png")
+    assert grid.mode == "L" and grid.size[0] > 28 * 8
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "vae"], "Invalid value for '--model'"),
+        (["--epochs", "0"], "Invalid value for '--epochs'"),
+        (["--batch-size", "-4"], "Invalid value for '--batch-size'"),
+        (["--latent-dim", "0"], "Invalid value for '--latent-dim'"),
+        (["--components", "0"], "Invalid value for '--components'"),
+        (["--dataset", "cifar"], "Invalid value for '--dataset'"),
+    ],
+)
+def test_bad_options_exit_non_zero_without_a_run_directory(tmp_path, args, message):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["fit", "--dataset", "digits", "--out", str(out), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_missing_data_offline_names_the_fix(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    monkeypatch.setenv("KERAS_GMGAN_DATA", str(tmp_path))
+    result = CliRunner().invoke(
+        cli, ["fit", "--data", str(tmp_path / "missing.npz"), "--out", str(out), *TINY]
+    )
+    assert result.exit_code == 1
+    assert "--data" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_existing_out_dir_needs_overwrite(digits_run):
+    before = (digits_run / "results.json").read_text()
+    result = CliRunner().invoke(
+        cli, ["fit", "--dataset", "digits", "--out", str(digits_run), *TINY]
+    )
+    assert result.exit_code == 2 and "--overwrite" in result.output
+    assert (digits_run / "results.json").read_text() == before
+
+
+def test_generate_rejects_missing_and_corrupt_models(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["generate", str(tmp_path / "nothing"), "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 1 and "does not exist" in result.output
+    corrupt = tmp_path / "broken.keras"
+    corrupt.write_bytes(b"PK\x03\x04 truncated")
+    result = CliRunner().invoke(cli, ["generate", str(corrupt), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 1 and "corrupt" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_info_and_subprocess_entry_point(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "keras_gmgan.cli.main", "info"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "backend: " in completed.stdout and "keras: 3." in completed.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--epochs", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert bad.returncode == 2 and "Invalid value for '--epochs'" in bad.stderr
+    assert "Traceback" not in bad.stderr and not (tmp_path / "runs").exists()

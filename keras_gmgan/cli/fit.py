@@ -212,8 +212,10 @@ def fit(ctx: click.Context, **options):
     return _train(model, spec, options, data, out, initial_epoch=0)
 
 
-fit.help = inspect.cleandoc(fit.help) + "\n\n\b\n" + "\n".join(
-    f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items())
+fit.help = (
+    inspect.cleandoc(fit.help)
+    + "\n\n\b\n"
+    + "\n".join(f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items()))
 )
 
 

@@ -256,12 +256,16 @@ def format_report(results: dict) -> str:
 
 
 class EvaluationCallback(keras.callbacks.Callback):
-    """Adds FID / precision / recall of fresh samples to the epoch logs every `every` epochs.
+    """Adds FID / precision / recall of fresh samples to the epoch logs while a model trains.
 
-    Epochs in between log NaN for the same keys, so `keras.callbacks.CSVLogger` (which fixes
-    its columns at the first epoch) writes the metrics to `history.csv`. Put this callback
-    before the CSVLogger in the `callbacks` list. The same seed is used at every evaluation so
-    the curve tracks the model, not the sampling noise.
+    Evaluates after every `every`-th epoch, and with `every_n_steps` also after every that
+    many training steps inside epochs (the semantics of `Mixture2DMetrics`, so
+    `keras-gmgan fit --eval-every N` means the same for images and 2-D points). Epochs that
+    are not evaluated log NaN for the same keys, so `keras.callbacks.CSVLogger` (which fixes
+    its columns at the first epoch) writes the metrics to `history.csv`: put this callback
+    before the CSVLogger in the `callbacks` list. Every evaluation is kept in `records` with
+    its step, the last in `latest`, for a results file. The same seed is used at every
+    evaluation so the curve tracks the model, not the sampling noise.
 
     Args:
         evaluator: an `Evaluator` holding the real features.
@@ -269,6 +273,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         n: generated samples per evaluation.
         metrics: which metrics to log (any of `IMAGE_METRICS`).
         seed: latent seed of the evaluation samples.
+        every_n_steps: also evaluate after every this many steps (None: epoch ends only).
     """
 
     def __init__(
@@ -278,15 +283,42 @@ class EvaluationCallback(keras.callbacks.Callback):
         n: int = 10_000,
         metrics: Sequence[str] = ("fid", "precision", "recall"),
         seed: int = 0,
+        every_n_steps: Optional[int] = None,
     ):
         super().__init__()
         if every < 1:
             raise ValueError(f"every must be a positive number of epochs; got {every}.")
+        if every_n_steps is not None and every_n_steps < 1:
+            raise ValueError(f"every_n_steps must be a positive integer; got {every_n_steps}.")
         self.evaluator = evaluator
         self.every = int(every)
         self.n = int(n)
         self.metrics = tuple(metrics)
         self.seed = seed
+        self.every_n_steps = every_n_steps
+        self.records: list[dict] = []
+        self._step = 0
+
+    @property
+    def latest(self) -> Optional[dict]:
+        """The most recent evaluation (with its `step`), or None before the first."""
+        return self.records[-1] if self.records else None
+
+    def evaluate(self) -> dict:
+        """Generates `n` samples now and returns (and records) the logged metrics."""
+        generated = self.model.generate(self.n, seed=self.seed)
+        results = self.evaluator.evaluate(generated, metrics=self.metrics)
+        record = {"step": self._step, **{name: results[name] for name in self.metrics}}
+        self.records.append(record)
+        return record
+
+    def on_train_begin(self, logs=None):
+        self._step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self.every_n_steps and self._step % self.every_n_steps == 0:
+            self.evaluate()
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
@@ -294,9 +326,10 @@ class EvaluationCallback(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             logs.update({name: math.nan for name in self.metrics})
             return
-        generated = self.model.generate(self.n, seed=self.seed)
-        results = self.evaluator.evaluate(generated, metrics=self.metrics)
-        logs.update({name: results[name] for name in self.metrics})
+        latest = self.latest
+        if latest is None or latest["step"] != self._step:
+            latest = self.evaluate()
+        logs.update({name: latest[name] for name in self.metrics})
 
 
 def _extractor(extractor) -> FeatureExtractor:

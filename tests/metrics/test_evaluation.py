@@ -105,6 +105,25 @@ def test_callback_writes_metrics_to_history_csv(extractor, tmp_path):
     assert np.isnan(history.history["fid"][0]) and history.history["fid"][1] > 0
 
 
+def test_callback_every_n_steps_records_each_evaluation(extractor):
+    gan = GAN(
+        build_mlp_generator(8, (28, 28, 1), hidden_units=(16,)),
+        build_mlp_discriminator((28, 28, 1), hidden_units=(16,)),
+        seed=0,
+    )
+    gan.compile()
+    evaluator = Evaluator(_blobs(64, 0), extractor)
+    callback = EvaluationCallback(evaluator, n=64, seed=3, every_n_steps=3)
+    history = gan.fit(_blobs(64, 1), batch_size=32, epochs=2, verbose=0, callbacks=[callback])
+    # Two steps per epoch: every 3rd step (3), plus each epoch end (2, 4), none twice.
+    assert [record["step"] for record in callback.records] == [2, 3, 4]
+    assert history.history["fid"][-1] == callback.latest["fid"]
+    expected = evaluator.evaluate(gan.generate(64, seed=3), metrics=("fid",))["fid"]
+    assert callback.latest["fid"] == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="every_n_steps must be a positive integer"):
+        EvaluationCallback(evaluator, every_n_steps=0)
+
+
 @needs_mnist
 def test_real_digits_against_real_digits(extractor):
     """Test digits vs train digits: far closer than noisy digits, ~10 covered classes.

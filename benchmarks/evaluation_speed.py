@@ -40,7 +40,6 @@ def main():
     real = x_test[: args.n, ..., None]
     generated = x_train[args.n : 2 * args.n, ..., None]
     generated = np.clip(generated + rng.normal(0, 0.2, generated.shape), -1, 1).astype("float32")
-    floor = x_train[: args.n, ..., None]
 
     rows = []
 
@@ -69,7 +68,7 @@ def main():
     total = sum(seconds for name, seconds in rows[2:] if np.isfinite(seconds))
 
     start = time.perf_counter()
-    Evaluator(real, extractor, floor_images=floor)
+    Evaluator.from_splits(x_train[..., None], x_test[..., None], extractor, n=args.n)
     floor_seconds = time.perf_counter() - start
 
     png_seconds = None

@@ -35,7 +35,24 @@ import click
     show_default=True,
     help="Scale the mixture's σ at sampling time: below 1 trades diversity for quality.",
 )
+@click.option(
+    "--drs",
+    is_flag=True,
+    help="Discriminator rejection sampling: keep drawing (batches of 1000 after a 10,000-"
+    "sample burn-in) until N samples pass the BCE discriminator's test; for gan and gmgan "
+    "--loss bce. Writes the acceptance rate to generate.json.",
+)
+@click.option(
+    "--drs-percentile",
+    type=click.FloatRange(0, 100),
+    default=95.0,
+    show_default=True,
+    help="DRS γ: this percentile of each batch's scores is accepted with probability ½ "
+    "(lower keeps more samples).",
+)
+@click.pass_context
 def generate(
+    ctx: click.Context,
     source: Path,
     n: int,
     batch_size: int,
@@ -44,6 +61,8 @@ def generate(
     overwrite: bool,
     label: int | None,
     sigma_scale: float,
+    drs: bool,
+    drs_percentile: float,
 ):
     """Write N PNGs 0.png … N-1.png and grid.png from a run directory or .keras file.
 
@@ -51,11 +70,15 @@ def generate(
     """
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise click.UsageError(f"{out} is not empty; pass --overwrite or choose another --out.")
+    if not drs and ctx.get_parameter_source("drs_percentile") != click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--drs-percentile sets the rejection test of --drs; add --drs.")
+    if drs and label is not None:
+        raise click.UsageError("--drs draws from the whole prior; it does not take --label.")
 
     import keras
     import numpy as np
 
-    from keras_gmgan.runs import ModelFileError, load_model
+    from keras_gmgan.runs import ModelFileError, load_model, write_json_atomic
     from keras_gmgan.visualization import save_image_grid, save_png, to_uint8
 
     try:
@@ -80,29 +103,74 @@ def generate(
             param_hint="'--label'",
         )
 
+    accepted = None
+    if drs:
+        accepted, rate = _rejection_sample(model, n, drs_percentile, sigma_scale, seed)
+
+    def batches():
+        """Image batches of at most batch_size, n in all: DRS's accepted samples, or fresh
+        draws from the prior."""
+        if accepted is not None:
+            for start in range(0, n, batch_size):
+                yield accepted[start : start + batch_size]
+            return
+        seed_generator = keras.random.SeedGenerator(seed)
+        for start in range(0, n, batch_size):
+            size = min(batch_size, n - start)
+            labels = None if label is None else np.full((size,), label, dtype="int32")
+            z, _ = model.latent.sample(
+                size, labels=labels, seed=seed_generator, sigma_scale=sigma_scale
+            )
+            yield keras.ops.convert_to_numpy(model.generator(z, training=False))
+
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     try:
-        seed_generator = keras.random.SeedGenerator(seed)
         written = 0
         with click.progressbar(length=n, label="Generating", file=None) as bar:
-            while written < n:
-                size = min(batch_size, n - written)
-                labels = None if label is None else np.full((size,), label, dtype="int32")
-                z, _ = model.latent.sample(
-                    size, labels=labels, seed=seed_generator, sigma_scale=sigma_scale
-                )
-                images = keras.ops.convert_to_numpy(model.generator(z, training=False))
+            for images in batches():
                 for offset, pixels in enumerate(to_uint8(images)):
                     save_png(pixels, staging / f"{written + offset}.png")
                 if written == 0:
                     save_image_grid(images[:64], staging / "grid.png")
-                written += size
-                bar.update(size)
+                written += len(images)
+                bar.update(len(images))
+        if drs:
+            metadata = {
+                "source": str(source),
+                "n": n,
+                "seed": seed,
+                "sigma_scale": sigma_scale,
+                "drs": True,
+                "drs_percentile": drs_percentile,
+                "drs_acceptance_rate": rate,
+            }
+            write_json_atomic(staging / "generate.json", metadata)
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if drs:
+        click.echo(
+            f"Discriminator rejection sampling (γ at the {drs_percentile:g}th percentile) "
+            f"accepted {rate:.1%} of the samples drawn."
+        )
     click.echo(f"Wrote {n} images and grid.png to {out}")
+
+
+def _rejection_sample(model, n: int, percentile: float, sigma_scale: float, seed: int):
+    """n DRS samples and the acceptance rate; an unsuitable model is a usage error."""
+    from keras_gmgan.sampling import check_drs_model, discriminator_rejection_sampling
+
+    try:
+        check_drs_model(model)
+    except ValueError as error:
+        raise click.UsageError(f"--drs: {error}") from None
+    try:
+        return discriminator_rejection_sampling(
+            model, n, percentile=percentile, sigma_scale=sigma_scale, seed=seed
+        )
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None

@@ -2,6 +2,7 @@
 
 import click
 
+from keras_gmgan.cli.evaluate import evaluate
 from keras_gmgan.cli.fit import fit
 from keras_gmgan.cli.generate import generate
 from keras_gmgan.cli.info import info
@@ -18,6 +19,7 @@ def cli():
     """
 
 
+cli.add_command(evaluate)
 cli.add_command(fit)
 cli.add_command(generate)
 cli.add_command(info)

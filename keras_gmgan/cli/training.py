@@ -16,7 +16,11 @@ from keras_gmgan.callbacks import (
 )
 from keras_gmgan.callbacks.checkpoint import CHECKPOINT_MODEL, CHECKPOINT_STATE
 from keras_gmgan.datasets.batches import RepeatingBatches
+from keras_gmgan.metrics.modes_2d import NUM_EVAL_SAMPLES
 from keras_gmgan.visualization import plot_losses
+
+#: Default `--eval-samples` for images: cheap enough to run during training (a few seconds).
+IMAGE_EVAL_SAMPLES = 2000
 
 
 def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 0) -> dict:
@@ -36,15 +40,22 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
     ]
     if data.is_image and spec.generative:
         callbacks.insert(1, SampleGrid(out / "samples", seed=options["seed"]))
-    mode_metrics = None
+    mode_metrics = image_metrics = None
     if data.mixture is not None:
         # Before the CSV logger, so the mode metrics land in history.csv.
         mode_metrics = Mixture2DMetrics(
-            data.mixture, every_n_steps=options.get("eval_every"), seed=options["seed"]
+            data.mixture,
+            every_n_steps=options.get("eval_every"),
+            num_samples=options.get("eval_samples") or NUM_EVAL_SAMPLES,
+            seed=options["seed"],
         )
         callbacks.insert(1, mode_metrics)
         if options.get("gif"):
             callbacks.append(TrainingGIF(out / "training.gif", data.x_test, seed=options["seed"]))
+
+    if data.is_image and options.get("eval_every"):
+        image_metrics = image_evaluation(data, options)
+        callbacks.insert(1, image_metrics)
 
     if spec.batches is not None:
         batches = spec.batches(options, data, initial_epoch)
@@ -86,10 +97,31 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
         results["mode_evaluations"] = mode_metrics.records
     if spec.evaluate is not None:
         results.update(spec.evaluate(model, options, data, out))
+    if image_metrics is not None:
+        floor = image_metrics.evaluator.floor
+        results["evaluation"] = image_metrics.latest
+        results["evaluation_floor"] = {name: floor[name] for name in image_metrics.metrics}
+        results["evaluation_samples"] = image_metrics.n
+        results["evaluations"] = image_metrics.records
     runs.write_json_atomic(out / runs.RESULTS_FILE, results)
     for name in (CHECKPOINT_STATE, CHECKPOINT_MODEL):
         (out / name).unlink(missing_ok=True)
     return results
+
+
+def image_evaluation(data, options: dict):
+    """The `--eval-every` callback for images: FID, precision and recall of
+    `--eval-samples` generated images against as many test images, with the data set's
+    bundled extractor; the real-vs-real floor (a random train subset) is computed once."""
+    from keras_gmgan.metrics import EvaluationCallback, Evaluator
+
+    n = options.get("eval_samples") or IMAGE_EVAL_SAMPLES
+    evaluator = Evaluator.from_splits(
+        data.x_train, data.x_test, extractor=data.name, n=n, seed=options["seed"]
+    )
+    return EvaluationCallback(
+        evaluator, n=n, seed=options["seed"], every_n_steps=options["eval_every"]
+    )
 
 
 def read_history(path: Path) -> dict:

@@ -2,7 +2,7 @@
 
 Pure math: `frechet_distance`, `precision_recall_density_coverage`, `classifier_score`,
 `clustering_accuracy`, ... Orchestration (images -> features -> all metrics):
-`Evaluator`, `evaluate_images`, `evaluate_conditional`, `evaluate_clustering`.
+`Evaluator`, `evaluate_images`, `evaluate_model`, `evaluate_conditional`, `evaluate_clustering`.
 """
 
 from keras_gmgan.metrics.classifier_score import class_histogram as class_histogram
@@ -16,6 +16,7 @@ from keras_gmgan.metrics.evaluation import Evaluator as Evaluator
 from keras_gmgan.metrics.evaluation import evaluate_clustering as evaluate_clustering
 from keras_gmgan.metrics.evaluation import evaluate_conditional as evaluate_conditional
 from keras_gmgan.metrics.evaluation import evaluate_images as evaluate_images
+from keras_gmgan.metrics.evaluation import evaluate_model as evaluate_model
 from keras_gmgan.metrics.evaluation import format_report as format_report
 from keras_gmgan.metrics.feature_extractor import FeatureExtractor as FeatureExtractor
 from keras_gmgan.metrics.feature_extractor import (

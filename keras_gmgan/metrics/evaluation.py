@@ -69,6 +69,27 @@ class Evaluator:
             floor_features = self.extractor.features(floor_images, batch_size)
             self.floor = self._manifold_metrics(floor_features)
 
+    @classmethod
+    def from_splits(
+        cls,
+        x_train,
+        x_test,
+        extractor: Any = "mnist",
+        n: int = 10_000,
+        seed: int = 0,
+        **kwargs,
+    ) -> "Evaluator":
+        """The standard set-up: the first `n` test images are the real set, and `n` train
+        images drawn at random (seeded) give the real-vs-real floor.
+
+        A random train subset, not the first `n`: MNIST's splits are ordered by writer
+        population, so a contiguous slice gives a floor that depends on where it starts.
+        """
+        x_train, x_test = np.asarray(x_train), np.asarray(x_test)
+        n_real, n_floor = min(n, len(x_test)), min(n, len(x_train))
+        chosen = np.random.default_rng(seed).choice(len(x_train), n_floor, replace=False)
+        return cls(x_test[:n_real], extractor, floor_images=x_train[np.sort(chosen)], **kwargs)
+
     def evaluate(self, generated, metrics: Optional[Sequence[str]] = None) -> dict:
         """All metrics of generated images (N, 28, 28, 1) in [-1, 1], as a JSON-able dict.
 
@@ -144,6 +165,31 @@ def evaluate_images(
     return evaluator.evaluate(generated)
 
 
+def evaluate_model(
+    model,
+    evaluator: Evaluator,
+    n: int = 10_000,
+    seed: Optional[int] = 0,
+    drs: bool = False,
+    drs_percentile: float = 95.0,
+    sigma_scale: float = 1.0,
+) -> dict:
+    """Generates n samples from a trained model (optionally with discriminator rejection
+    sampling) and evaluates them; adds `drs_acceptance_rate` when DRS is used."""
+    if drs:
+        from keras_gmgan.sampling import discriminator_rejection_sampling
+
+        generated, rate = discriminator_rejection_sampling(
+            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
+        )
+    else:
+        generated = model.generate(n, sigma_scale=sigma_scale, seed=seed)
+    results = evaluator.evaluate(generated)
+    if drs:
+        results.update(drs_acceptance_rate=rate, drs_percentile=drs_percentile)
+    return results
+
+
 def evaluate_conditional(
     model, extractor: Any = "mnist", n_per_class: int = 1000, seed: Optional[int] = 0
 ) -> dict:
@@ -210,12 +256,16 @@ def format_report(results: dict) -> str:
 
 
 class EvaluationCallback(keras.callbacks.Callback):
-    """Adds FID / precision / recall of fresh samples to the epoch logs every `every` epochs.
+    """Adds FID / precision / recall of fresh samples to the epoch logs while a model trains.
 
-    Epochs in between log NaN for the same keys, so `keras.callbacks.CSVLogger` (which fixes
-    its columns at the first epoch) writes the metrics to `history.csv`. Put this callback
-    before the CSVLogger in the `callbacks` list. The same seed is used at every evaluation so
-    the curve tracks the model, not the sampling noise.
+    Evaluates after every `every`-th epoch, and with `every_n_steps` also after every that
+    many training steps inside epochs (the semantics of `Mixture2DMetrics`, so
+    `keras-gmgan fit --eval-every N` means the same for images and 2-D points). Epochs that
+    are not evaluated log NaN for the same keys, so `keras.callbacks.CSVLogger` (which fixes
+    its columns at the first epoch) writes the metrics to `history.csv`: put this callback
+    before the CSVLogger in the `callbacks` list. Every evaluation is kept in `records` with
+    its step, the last in `latest`, for a results file. The same seed is used at every
+    evaluation so the curve tracks the model, not the sampling noise.
 
     Args:
         evaluator: an `Evaluator` holding the real features.
@@ -223,6 +273,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         n: generated samples per evaluation.
         metrics: which metrics to log (any of `IMAGE_METRICS`).
         seed: latent seed of the evaluation samples.
+        every_n_steps: also evaluate after every this many steps (None: epoch ends only).
     """
 
     def __init__(
@@ -232,15 +283,42 @@ class EvaluationCallback(keras.callbacks.Callback):
         n: int = 10_000,
         metrics: Sequence[str] = ("fid", "precision", "recall"),
         seed: int = 0,
+        every_n_steps: Optional[int] = None,
     ):
         super().__init__()
         if every < 1:
             raise ValueError(f"every must be a positive number of epochs; got {every}.")
+        if every_n_steps is not None and every_n_steps < 1:
+            raise ValueError(f"every_n_steps must be a positive integer; got {every_n_steps}.")
         self.evaluator = evaluator
         self.every = int(every)
         self.n = int(n)
         self.metrics = tuple(metrics)
         self.seed = seed
+        self.every_n_steps = every_n_steps
+        self.records: list[dict] = []
+        self._step = 0
+
+    @property
+    def latest(self) -> Optional[dict]:
+        """The most recent evaluation (with its `step`), or None before the first."""
+        return self.records[-1] if self.records else None
+
+    def evaluate(self) -> dict:
+        """Generates `n` samples now and returns (and records) the logged metrics."""
+        generated = self.model.generate(self.n, seed=self.seed)
+        results = self.evaluator.evaluate(generated, metrics=self.metrics)
+        record = {"step": self._step, **{name: results[name] for name in self.metrics}}
+        self.records.append(record)
+        return record
+
+    def on_train_begin(self, logs=None):
+        self._step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self.every_n_steps and self._step % self.every_n_steps == 0:
+            self.evaluate()
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
@@ -248,9 +326,10 @@ class EvaluationCallback(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             logs.update({name: math.nan for name in self.metrics})
             return
-        generated = self.model.generate(self.n, seed=self.seed)
-        results = self.evaluator.evaluate(generated, metrics=self.metrics)
-        logs.update({name: results[name] for name in self.metrics})
+        latest = self.latest
+        if latest is None or latest["step"] != self._step:
+            latest = self.evaluate()
+        logs.update({name: latest[name] for name in self.metrics})
 
 
 def _extractor(extractor) -> FeatureExtractor:

@@ -18,6 +18,7 @@ def read_png_folder(
     path: Union[str, os.PathLike],
     image_size: Sequence[int] = (28, 28),
     limit: int = None,
+    skip: Sequence[str] = ("grid.png",),
 ) -> np.ndarray:
     """Reads every `*.png` in a folder as float32 (N, H, W, 1) grey images in [-1, 1].
 
@@ -30,12 +31,20 @@ def read_png_folder(
         path: the folder.
         image_size: the expected (height, width); 28×28 for MNIST and Fashion-MNIST.
         limit: read only the first `limit` files (in natural order).
+        skip: file names that are not samples: by default the `grid.png` overview that
+            `keras-gmgan generate` and the course template write beside the samples.
     """
     path = os.fspath(path)
     if not os.path.isdir(path):
         raise ValueError(f"{path!r} is not a folder; give a folder of .png files.")
+    skipped = set(skip)
     names = sorted(
-        (name for name in os.listdir(path) if name.lower().endswith(".png")), key=_natural_key
+        (
+            name
+            for name in os.listdir(path)
+            if name.lower().endswith(".png") and name not in skipped
+        ),
+        key=_natural_key,
     )
     if not names:
         raise ValueError(f"No .png files in {path!r}.")

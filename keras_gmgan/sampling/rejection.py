@@ -20,6 +20,8 @@ import numpy as np
 from keras import ops
 from scipy.special import expit
 
+from keras_gmgan.models import WGAN
+
 
 def discriminator_rejection_sampling(
     model,
@@ -36,8 +38,9 @@ def discriminator_rejection_sampling(
     """Draws from `model` until `n` samples pass the DRS test; returns them and the accept rate.
 
     Args:
-        model: a trained adversarial model with `generator`, `latent` and a `discriminator`
-            that outputs one logit per sample (a BCE GAN, e.g. `keras_gmgan.models.GAN`).
+        model: a trained adversarial model with `generator`, `latent` and a BCE
+            `discriminator` that outputs one logit per sample (`GAN`, or `GMGAN` with the
+            BCE loss); `check_drs_model` says why others are refused.
         n: how many accepted samples to return.
         percentile: γ is this percentile of F over each batch (Azadi et al. use 95 — the
             top 5 % of a batch are accepted with probability at least ½).
@@ -58,7 +61,7 @@ def discriminator_rejection_sampling(
         raise ValueError(f"n and batch_size must be positive; got n={n}, batch_size={batch_size}.")
     if not 0 <= percentile <= 100:
         raise ValueError(f"percentile must be in [0, 100]; got {percentile}.")
-    _require_single_logit(model)
+    check_drs_model(model)
     seed_generator = keras.random.SeedGenerator(seed)
     rng = np.random.default_rng(seed)
     max_draws = 1000 * n if max_draws is None else int(max_draws)
@@ -107,13 +110,26 @@ def drs_scores(logits, max_logit: float, epsilon: float = 1e-6) -> np.ndarray:
     return delta - log1mexp
 
 
-def _require_single_logit(model) -> None:
+def check_drs_model(model) -> None:
+    """Raises a ValueError unless `model`'s discriminator is a BCE density-ratio estimator.
+
+    DRS rests on the optimal BCE discriminator's logit being log p_data/p_g. A Wasserstein
+    critic (`WGAN`, `GMGAN(loss="wgan-gp")`) estimates a distance, not that ratio, and a
+    (K+1)-class discriminator has no single logit, so neither can drive the accept test.
+    Call it before any sampling to fail fast (the command line does).
+    """
     for attribute in ("generator", "discriminator", "latent"):
         if not hasattr(model, attribute):
             raise ValueError(
                 f"Discriminator rejection sampling needs an adversarial model with a "
                 f"`{attribute}`; got {type(model).__name__}."
             )
+    if isinstance(model, WGAN) or getattr(model, "adversarial_loss", "bce") != "bce":
+        raise ValueError(
+            f"Discriminator rejection sampling needs a BCE discriminator; this "
+            f"{type(model).__name__} has a Wasserstein critic, whose scores are not density "
+            "ratios. Use a model trained with the BCE loss (gan, gmgan --loss bce)."
+        )
     outputs = model.discriminator.output_shape
     if outputs[-1] != 1:
         raise ValueError(

@@ -14,6 +14,7 @@ from keras_gmgan.metrics.evaluation import (
     evaluate_clustering,
     evaluate_conditional,
     evaluate_images,
+    evaluate_model,
     format_report,
 )
 from keras_gmgan.metrics.feature_extractor import FeatureExtractor
@@ -67,6 +68,14 @@ def test_worse_samples_score_worse(extractor):
     assert far["precision"] < close["precision"]
 
 
+def test_from_splits_uses_test_images_and_a_random_train_floor(extractor):
+    x_train, x_test = _blobs(300, 0), _blobs(150, 1)
+    evaluator = Evaluator.from_splits(x_train, x_test, extractor, n=100, seed=3)
+    np.testing.assert_array_equal(evaluator.real_features, extractor.features(x_test[:100]))
+    results = evaluator.evaluate(x_test[:100], metrics=("fid",))
+    assert results["fid"] == pytest.approx(0.0, abs=1e-3) and results["fid_floor"] > 0
+
+
 def test_metrics_can_be_restricted(extractor):
     results = Evaluator(_blobs(100, 0), extractor).evaluate(_blobs(100, 1), metrics=("fid",))
     assert "fid" in results and "precision" not in results and "classifier_score" not in results
@@ -86,11 +95,33 @@ def test_callback_writes_metrics_to_history_csv(extractor, tmp_path):
         keras.callbacks.CSVLogger(str(history_csv)),
     ]
     history = gan.fit(_blobs(64, 1), batch_size=32, epochs=2, verbose=0, callbacks=callbacks)
+    plain = evaluate_model(gan, evaluator, n=64, seed=1)
+    rejected = evaluate_model(gan, evaluator, n=64, seed=1, drs=True, drs_percentile=50)
+    assert "drs_acceptance_rate" not in plain and 0 < rejected["drs_acceptance_rate"] <= 1
     with open(history_csv) as file:
         rows = list(csv.DictReader(file))
     assert len(rows) == 2 and {"fid", "precision", "recall"} <= set(rows[0])
     assert rows[0]["fid"] == "nan" and float(rows[1]["fid"]) > 0
     assert np.isnan(history.history["fid"][0]) and history.history["fid"][1] > 0
+
+
+def test_callback_every_n_steps_records_each_evaluation(extractor):
+    gan = GAN(
+        build_mlp_generator(8, (28, 28, 1), hidden_units=(16,)),
+        build_mlp_discriminator((28, 28, 1), hidden_units=(16,)),
+        seed=0,
+    )
+    gan.compile()
+    evaluator = Evaluator(_blobs(64, 0), extractor)
+    callback = EvaluationCallback(evaluator, n=64, seed=3, every_n_steps=3)
+    history = gan.fit(_blobs(64, 1), batch_size=32, epochs=2, verbose=0, callbacks=[callback])
+    # Two steps per epoch: every 3rd step (3), plus each epoch end (2, 4), none twice.
+    assert [record["step"] for record in callback.records] == [2, 3, 4]
+    assert history.history["fid"][-1] == callback.latest["fid"]
+    expected = evaluator.evaluate(gan.generate(64, seed=3), metrics=("fid",))["fid"]
+    assert callback.latest["fid"] == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="every_n_steps must be a positive integer"):
+        EvaluationCallback(evaluator, every_n_steps=0)
 
 
 @needs_mnist

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from keras_gmgan.metrics.feature_extractor import FeatureExtractor
+from keras_gmgan.metrics.feature_extractor import BUNDLED_EXTRACTORS, FeatureExtractor
 
 DATA_DIR = os.environ.get("KERAS_GMGAN_DATA", "/work/shared/data")
 MNIST = os.path.join(DATA_DIR, "mnist.npz")
@@ -54,8 +54,11 @@ def _numpy_forward(images: np.ndarray, weights: list) -> tuple[np.ndarray, np.nd
     return features, probabilities / probabilities.sum(axis=1, keepdims=True)
 
 
-def test_outputs_match_a_numpy_forward_pass_to_1e_4(extractor):
-    path = importlib.resources.files("keras_gmgan") / "weights" / "mnist_extractor.npz"
+@pytest.mark.parametrize("name", sorted(BUNDLED_EXTRACTORS))
+def test_outputs_match_a_numpy_forward_pass_to_1e_4(name):
+    """Every backend is compared with the same float64 NumPy pass, so all three agree."""
+    extractor = FeatureExtractor.load(name)
+    path = importlib.resources.files("keras_gmgan") / "weights" / BUNDLED_EXTRACTORS[name]
     with path.open("rb") as file, np.load(file, allow_pickle=False) as stored:
         weights = [stored[f"w{i:02d}"].astype("float64") for i in range(int(stored["num_weights"]))]
     images = _probe_images()

@@ -65,3 +65,12 @@ def test_write_then_read_round_trips_to_8_bits(tmp_path):
     assert [p.rsplit("/", 1)[-1] for p in paths[:3]] == ["0.png", "1.png", "2.png"]
     back = read_png_folder(tmp_path / "samples")
     np.testing.assert_allclose(back, images, atol=1 / 127.5 + 1e-6)
+
+
+def test_the_grid_overview_beside_the_samples_is_skipped(tmp_path):
+    """`generate` and the course template write grid.png (a larger mosaic) beside the samples."""
+    _save(tmp_path, "0.png", np.zeros((28, 28)))
+    _save(tmp_path, "grid.png", np.zeros((242, 242)))
+    assert read_png_folder(tmp_path).shape == (1, 28, 28, 1)
+    with pytest.raises(ValueError, match=r"grid\.png is 242×242"):
+        read_png_folder(tmp_path, skip=())

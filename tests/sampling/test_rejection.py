@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from keras import layers, ops
 
-from keras_gmgan.models import GAN
+from keras_gmgan.models import GAN, GMGAN, WGAN
 from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
-from keras_gmgan.sampling import discriminator_rejection_sampling, drs_scores
+from keras_gmgan.sampling import check_drs_model, discriminator_rejection_sampling, drs_scores
 
 
 def _half_rejecting_gan():
@@ -87,3 +87,18 @@ def test_gives_up_when_nothing_is_accepted():
         discriminator_rejection_sampling(
             _half_rejecting_gan(), 10, gamma=1e9, burn_in=10, batch_size=50, max_draws=200
         )
+
+
+@pytest.mark.parametrize("kind", ["wgan", "gmgan-wgan-gp"])
+def test_wasserstein_critics_are_rejected(kind):
+    generator = build_mlp_generator(4, (3,), hidden_units=(8,))
+    critic = build_mlp_discriminator((3,), hidden_units=(8,))
+    if kind == "wgan":
+        model = WGAN(generator, critic, lipschitz="clip")
+    else:
+        model = GMGAN(generator, critic, loss="wgan-gp")
+    with pytest.raises(ValueError, match="needs a BCE discriminator.*Wasserstein critic"):
+        check_drs_model(model)
+    with pytest.raises(ValueError, match="Wasserstein critic"):
+        discriminator_rejection_sampling(model, 10)
+    check_drs_model(GMGAN(generator, critic, loss="bce"))  # the BCE loss passes

@@ -1,0 +1,182 @@
+"""`keras-gmgan evaluate`, `generate --drs` and `fit --eval-every` on tiny MNIST runs."""
+
+import csv
+import json
+import math
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from keras_gmgan.cli.evaluate import _mixture_metrics
+from keras_gmgan.cli.main import cli
+from keras_gmgan.layers import MixtureLatent
+from keras_gmgan.metrics import FeatureExtractor
+from keras_gmgan.models import GMGAN, WGAN, SupervisedGMGAN
+from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
+
+SHARED_DATA = Path(os.environ.get("KERAS_GMGAN_DATA", "../shared/data")).resolve()
+needs_mnist = pytest.mark.skipif(
+    not (SHARED_DATA / "mnist.npz").exists(), reason="MNIST not available"
+)
+TINY = ["--epochs", "1", "--steps-per-epoch", "3", "--batch-size", "16", "--verbose", "0"]
+
+
+def _invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _ok(*args):
+    result = _invoke(*args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _refused(exit_code, message, *args):
+    result = _invoke(*args)
+    assert result.exit_code == exit_code, result.output
+    assert message in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def mnist_run(tmp_path_factory):
+    """A 3-step GAN on MNIST that evaluates FID/precision/recall every 2 steps."""
+    if not (SHARED_DATA / "mnist.npz").exists():
+        pytest.skip("MNIST not available")
+    out = tmp_path_factory.mktemp("runs") / "gan"
+    _ok("fit", "--model", "gan", "--data", SHARED_DATA, *TINY, "--eval-every", 2,
+        "--eval-samples", 100, "--out", out)  # fmt: skip
+    return out
+
+
+@needs_mnist
+def test_fit_eval_every_writes_fid_into_history_and_results(mnist_run):
+    with open(mnist_run / "history.csv") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == 1
+    for name in ("fid", "precision", "recall"):
+        assert math.isfinite(float(rows[0][name]))
+    results = json.loads((mnist_run / "results.json").read_text())
+    # Step 2 (every 2 steps) and step 3 (the epoch end).
+    assert [record["step"] for record in results["evaluations"]] == [2, 3]
+    assert results["evaluation"]["fid"] == pytest.approx(float(rows[0]["fid"]))
+    assert results["evaluation_samples"] == 100
+    assert 0 < results["evaluation_floor"]["fid"] < results["evaluation"]["fid"]
+
+
+def test_fit_eval_every_refuses_digits(tmp_path):
+    out = tmp_path / "run"
+    _refused(2, "ships one for fashion_mnist and mnist only", "fit", "--dataset", "digits",
+             "--eval-every", 5, "--out", out)  # fmt: skip
+    _refused(2, "add --eval-every", "fit", "--eval-samples", 100, "--out", out)
+    assert not out.exists()
+
+
+@needs_mnist
+def test_evaluate_run_model_file_and_png_folder_agree(mnist_run, tmp_path):
+    result = _ok("evaluate", mnist_run, "--n", 200)
+    assert "| fid |" in result.output and "| precision |" in result.output
+    report = json.loads((mnist_run / "evaluation.json").read_text())
+    assert report["source_type"] == "run" and report["real"] == "mnist"
+    assert report["n_generated"] == report["n_real"] == 200
+    assert 0 < report["fid_floor"] < report["fid"]
+    assert 0 <= report["precision"] <= 1 and 0 <= report["recall_floor"] <= 1
+    # The floor is printed beside the metric.
+    assert f"| fid | {report['fid']:.4g} | {report['fid_floor']:.4g} |" in result.output
+
+    # The same model from its .keras file, with the same seed: the same figures.
+    out = tmp_path / "nested" / "model.json"
+    _ok("evaluate", mnist_run / "model.keras", "--n", 200, "--data", SHARED_DATA, "--json", out)
+    from_file = json.loads(out.read_text())
+    assert from_file["source_type"] == "model"
+    assert from_file["fid"] == pytest.approx(report["fid"], rel=1e-4)
+
+    # Round trip through generate's PNGs (8-bit rounding moves FID only slightly).
+    samples = tmp_path / "samples"
+    _ok("generate", mnist_run, "--n", 200, "--out", samples)
+    out = tmp_path / "png.json"
+    _ok("evaluate", samples, "--data", SHARED_DATA, "--json", out, "--n", 200)
+    from_png = json.loads(out.read_text())
+    assert from_png["source_type"] == "png" and from_png["n_generated"] == 200
+    assert from_png["fid"] == pytest.approx(report["fid"], rel=0.05)
+    _refused(2, "--drs applies to a model", "evaluate", samples, "--drs")
+
+
+def test_evaluate_rejects_wrong_size_pngs_and_missing_sources(tmp_path):
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    for i in range(12):
+        Image.fromarray(np.zeros((32, 32), np.uint8)).save(folder / f"{i}.png")
+    out = tmp_path / "report.json"
+    _refused(1, "0.png is 32×32 pixels; expected 28×28", "evaluate", folder, "--json", out)
+    assert not out.exists()
+    _refused(1, "does not exist", "evaluate", tmp_path / "nothing")
+    _refused(2, "add --drs", "evaluate", folder, "--drs-percentile", 50)
+
+
+def test_supervised_models_get_conditional_and_mixtures_clustering_accuracy():
+    """Which extra metric `evaluate` adds to a model's report (untrained 28×28 models are
+    enough: the accuracies exist and are shares; their values are tested in tests/metrics)."""
+
+    def tiny(model_class, components, outputs=1):
+        latent = MixtureLatent(4, num_components=components, c=1.0, sigma=0.3, seed=0)
+        generator = build_mlp_generator(4, (28, 28, 1), (8,))
+        discriminator = build_mlp_discriminator((28, 28, 1), (8,), num_outputs=outputs)
+        return model_class(generator, discriminator, latent)
+
+    evaluator = SimpleNamespace(extractor=FeatureExtractor.load("mnist"))
+    rng = np.random.default_rng(0)
+    real = SimpleNamespace(
+        x_test=rng.uniform(-1, 1, (60, 28, 28, 1)).astype("float32"),
+        y_test=rng.integers(0, 10, 60),
+    )
+    supervised = _mixture_metrics(tiny(SupervisedGMGAN, 10, outputs=11), evaluator, real, 50, 0)
+    assert set(supervised) == {"conditional_accuracy", "conditional_accuracy_per_class"}
+    assert 0 <= supervised["conditional_accuracy"] <= 1
+    mixture = _mixture_metrics(tiny(GMGAN, 3), evaluator, real, 60, 0)
+    assert mixture["num_components"] == 3 and 0 <= mixture["clustering_accuracy"] <= 1
+    assert _mixture_metrics(tiny(GMGAN, 1), evaluator, real, 60, 0) == {}
+
+
+@needs_mnist
+def test_generate_drs_writes_n_images_and_the_acceptance_rate(mnist_run, tmp_path):
+    out = tmp_path / "drs"
+    result = _ok("generate", mnist_run, "--n", 30, "--drs", "--drs-percentile", 80, "--out", out)
+    assert {p.name for p in out.glob("[0-9]*.png")} == {f"{i}.png" for i in range(30)}
+    metadata = json.loads((out / "generate.json").read_text())
+    assert metadata["drs_percentile"] == 80 and 0 < metadata["drs_acceptance_rate"] <= 1
+    assert f"accepted {metadata['drs_acceptance_rate']:.1%}" in result.output
+
+
+@pytest.mark.parametrize("kind", ["wgan", "gmgan-wgan-gp"])
+def test_generate_drs_refuses_wasserstein_critics(kind, tmp_path):
+    generator = build_mlp_generator(4, (8, 8, 1), (8,))
+    critic = build_mlp_discriminator((8, 8, 1), (8,))
+    if kind == "wgan":
+        model = WGAN(generator, critic, lipschitz="clip")
+    else:
+        model = GMGAN(generator, critic, loss="wgan-gp")
+    model.compile()
+    path = tmp_path / "critic.keras"
+    model.save(path)
+    out = tmp_path / "samples"
+    _refused(2, "Wasserstein critic", "generate", path, "--drs", "--n", 5, "--out", out)
+    _refused(2, "add --drs", "generate", path, "--drs-percentile", 50, "--out", out)
+    assert not out.exists()
+
+
+def test_evaluate_a_2d_run_gives_the_mode_metrics(tmp_path):
+    run = tmp_path / "ring"
+    _ok("fit", "--model", "gan", "--dataset", "ring", *TINY, "--out", run)
+    result = _ok("evaluate", run, "--n", 300)
+    report = json.loads((run / "evaluation.json").read_text())
+    assert report["num_modes"] == 8 and 0 <= report["modes_captured"] <= 8
+    assert report["n_generated"] == 300 and "| reverse_kl |" in result.output
+    _refused(2, "--real does not apply", "evaluate", run, "--real", "mnist")
+    _refused(2, "evaluate the run directory instead", "evaluate", run / "model.keras")

@@ -83,6 +83,7 @@ def test_cnn_baseline_run(tmp_path):
         (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),
         (["--model", "sgan", "--network", "deep"], "--network deep is not a classifier"),
         (["--model", "sgan", "--dataset", "ring"], "needs a labelled image data set"),
+        (["--model", "cnn-baseline", "--eval-every", "5"], "cnn-baseline generates none"),
     ],
 )
 def test_bad_semi_supervised_options_exit_2_without_a_run_directory(tmp_path, args, message):

@@ -2,15 +2,14 @@
 
 from typing import Any, Optional
 
-import keras
-
+from keras_gmgan.callbacks.periodic_evaluation import PeriodicEvaluation
 from keras_gmgan.metrics.modes_2d import NUM_EVAL_SAMPLES, evaluate_mixture_2d
 
 #: The measures written into the epoch logs (and so into `History` and `CSVLogger`).
 LOGGED_MEASURES = ("modes_captured", "high_quality", "reverse_kl")
 
 
-class Mixture2DMetrics(keras.callbacks.Callback):
+class Mixture2DMetrics(PeriodicEvaluation):
     """Modes captured, high-quality share and reverse KL of 2,500 generated points.
 
     At every epoch end the model generates `num_samples` points from a fixed seed and the
@@ -37,41 +36,19 @@ class Mixture2DMetrics(keras.callbacks.Callback):
         seed: int = 0,
         prefix: str = "",
     ):
-        super().__init__()
-        if every_n_steps is not None and every_n_steps < 1:
-            raise ValueError(f"every_n_steps must be a positive integer; got {every_n_steps}.")
+        super().__init__(every_n_steps)
         self.mixture = mixture
-        self.every_n_steps = every_n_steps
         self.num_samples = int(num_samples)
         self.seed = seed
         self.prefix = prefix
-        self.records: list[dict] = []
-        self._step = 0
 
-    @property
-    def latest(self) -> Optional[dict]:
-        """The most recent evaluation (with its `step`), or None before the first."""
-        return self.records[-1] if self.records else None
-
-    def evaluate(self) -> dict:
-        """Generates `num_samples` points now and returns (and records) the measures."""
+    def measure(self) -> dict:
+        """The PacGAN measures of `num_samples` points generated now."""
         samples = self.model.generate(self.num_samples, seed=self.seed)
-        result = {"step": self._step, **evaluate_mixture_2d(samples, self.mixture)}
-        self.records.append(result)
-        return result
-
-    def on_train_begin(self, logs=None):
-        self._step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self.every_n_steps and self._step % self.every_n_steps == 0:
-            self.evaluate()
+        return evaluate_mixture_2d(samples, self.mixture)
 
     def on_epoch_end(self, epoch, logs=None):
-        latest = self.latest
-        if latest is None or latest["step"] != self._step:
-            latest = self.evaluate()
+        latest = self.evaluation_at_epoch_end()
         if logs is not None:
             for name in LOGGED_MEASURES:
                 logs[self.prefix + name] = latest[name]

@@ -7,12 +7,12 @@ only decides what is computed on which images (the layering of Mimicry's metrics
 import math
 from typing import Any, Optional, Sequence
 
-import keras
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from keras_gmgan.callbacks.periodic_evaluation import PeriodicEvaluation
 from keras_gmgan.metrics.classifier_score import (
     class_histogram,
     classes_covered,
@@ -255,7 +255,7 @@ def format_report(results: dict) -> str:
     return "\n".join(rows)
 
 
-class EvaluationCallback(keras.callbacks.Callback):
+class EvaluationCallback(PeriodicEvaluation):
     """Adds FID / precision / recall of fresh samples to the epoch logs while a model trains.
 
     Evaluates after every `every`-th epoch, and with `every_n_steps` also after every that
@@ -285,40 +285,20 @@ class EvaluationCallback(keras.callbacks.Callback):
         seed: int = 0,
         every_n_steps: Optional[int] = None,
     ):
-        super().__init__()
+        super().__init__(every_n_steps)
         if every < 1:
             raise ValueError(f"every must be a positive number of epochs; got {every}.")
-        if every_n_steps is not None and every_n_steps < 1:
-            raise ValueError(f"every_n_steps must be a positive integer; got {every_n_steps}.")
         self.evaluator = evaluator
         self.every = int(every)
         self.n = int(n)
         self.metrics = tuple(metrics)
         self.seed = seed
-        self.every_n_steps = every_n_steps
-        self.records: list[dict] = []
-        self._step = 0
 
-    @property
-    def latest(self) -> Optional[dict]:
-        """The most recent evaluation (with its `step`), or None before the first."""
-        return self.records[-1] if self.records else None
-
-    def evaluate(self) -> dict:
-        """Generates `n` samples now and returns (and records) the logged metrics."""
+    def measure(self) -> dict:
+        """The logged metrics of `n` samples generated now."""
         generated = self.model.generate(self.n, seed=self.seed)
         results = self.evaluator.evaluate(generated, metrics=self.metrics)
-        record = {"step": self._step, **{name: results[name] for name in self.metrics}}
-        self.records.append(record)
-        return record
-
-    def on_train_begin(self, logs=None):
-        self._step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self.every_n_steps and self._step % self.every_n_steps == 0:
-            self.evaluate()
+        return {name: results[name] for name in self.metrics}
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
@@ -326,9 +306,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             logs.update({name: math.nan for name in self.metrics})
             return
-        latest = self.latest
-        if latest is None or latest["step"] != self._step:
-            latest = self.evaluate()
+        latest = self.evaluation_at_epoch_end()
         logs.update({name: latest[name] for name in self.metrics})
 
 

@@ -54,11 +54,7 @@ class Evaluator:
         k_density_coverage: int = 5,
         batch_size: int = 500,
     ):
-        self.extractor = (
-            extractor
-            if isinstance(extractor, FeatureExtractor)
-            else FeatureExtractor.load(extractor)
-        )
+        self.extractor = _extractor(extractor)
         self.k_precision_recall = k_precision_recall
         self.k_density_coverage = k_density_coverage
         self.batch_size = batch_size

@@ -10,6 +10,13 @@ from pathlib import Path
 
 import click
 
+from keras_gmgan.cli.sampling_options import (
+    check_drs_model,
+    check_drs_percentile,
+    draw_samples,
+    sampling_options,
+)
+
 #: Real data sets with a bundled feature extractor (kept literal so `--help` imports no Keras).
 REAL_CHOICES = ("mnist", "fashion_mnist")
 EVALUATION_FILE = "evaluation.json"
@@ -56,25 +63,7 @@ MIN_IMAGES = 10
     show_default=True,
     help="Seed of the latents and of the train subset of the floor.",
 )
-@click.option(
-    "--drs",
-    is_flag=True,
-    help="Evaluate discriminator-rejection samples instead of plain draws (BCE models).",
-)
-@click.option(
-    "--drs-percentile",
-    type=click.FloatRange(0, 100),
-    default=95.0,
-    show_default=True,
-    help="DRS γ percentile (see generate --drs).",
-)
-@click.option(
-    "--sigma-scale",
-    type=click.FloatRange(min=0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="Scale the mixture's σ when sampling (below 1 trades diversity for quality).",
-)
+@sampling_options
 @click.pass_context
 def evaluate(
     ctx: click.Context,
@@ -99,11 +88,10 @@ def evaluate(
     started = time.time()
     given = {
         name
-        for name in ("drs_percentile", "sigma_scale", "n", "real", "data")
+        for name in ("sigma_scale", "n", "real", "data")
         if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
     }
-    if "drs_percentile" in given and not drs:
-        raise click.UsageError("--drs-percentile sets the rejection test of --drs; add --drs.")
+    check_drs_percentile(ctx, drs)
     kind, config = _source_kind(source)
     sampling = {"seed": seed, "sigma_scale": sigma_scale, "drs": drs}
     if drs:
@@ -136,7 +124,7 @@ def evaluate(
         if data is None and config is not None and real == dataset:
             data = config["options"].get("data")  # where the run found its data
         if drs:
-            _check_drs(model)
+            check_drs_model(model)  # before the real data and extractor are loaded
 
     real = real or "mnist"
     splits = _load_real(real, data)
@@ -145,7 +133,7 @@ def evaluate(
 
     evaluator = Evaluator.from_splits(splits.x_train, splits.x_test, extractor=real, n=n, seed=seed)
     if model is not None:
-        generated, drs_rate = _draw(model, n, **sampling)
+        generated, drs_rate = draw_samples(model, n, **sampling)
     report = evaluator.evaluate(generated)
     if model is not None:
         if drs:
@@ -213,29 +201,6 @@ def _load_real(name: str, path: str | None):
         raise click.ClickException(str(error)) from None
 
 
-def _check_drs(model) -> None:
-    from keras_gmgan.sampling import check_drs_model
-
-    try:
-        check_drs_model(model)
-    except ValueError as error:
-        raise click.UsageError(f"--drs: {error}") from None
-
-
-def _draw(model, n: int, seed: int, sigma_scale: float, drs: bool, drs_percentile=95.0):
-    """n samples from the model, plain or by rejection sampling, and the DRS acceptance rate."""
-    if not drs:
-        return model.generate(n, sigma_scale=sigma_scale, seed=seed), None
-    from keras_gmgan.sampling import discriminator_rejection_sampling
-
-    try:
-        return discriminator_rejection_sampling(
-            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
-        )
-    except RuntimeError as error:
-        raise click.ClickException(str(error)) from None
-
-
 def _mixture_metrics(model, evaluator, splits, n: int, seed: int) -> dict:
     """Conditional accuracy of a supervised GM-GAN (component k = class k), or clustering
     accuracy of an unsupervised model with several components; nothing for one component."""
@@ -283,9 +248,7 @@ def _evaluate_2d(model, dataset, source: Path, n, sampling: dict, given: set) ->
                 f"--{name} does not apply to a run on the 2-D mixture {dataset!r}: its points "
                 "are scored against the mixture's known modes."
             )
-    if sampling["drs"]:
-        _check_drs(model)
-    points, drs_rate = _draw(model, n or NUM_EVAL_SAMPLES, **sampling)
+    points, drs_rate = draw_samples(model, n or NUM_EVAL_SAMPLES, **sampling)
     report = {**evaluate_mixture_2d(points, get_mixture_2d(dataset)), "n_generated": len(points)}
     if sampling["drs"]:
         report["drs_acceptance_rate"] = drs_rate

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from keras_gmgan.cli.sampling_options import check_drs_percentile, draw_samples, sampling_options
+
 
 @click.command()
 @click.argument("source", type=click.Path(path_type=Path))
@@ -28,28 +30,7 @@ import click
     default=None,
     help="Draw every sample from mixture component k (the class k of a supervised GM-GAN).",
 )
-@click.option(
-    "--sigma-scale",
-    type=click.FloatRange(min=0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="Scale the mixture's σ at sampling time: below 1 trades diversity for quality.",
-)
-@click.option(
-    "--drs",
-    is_flag=True,
-    help="Discriminator rejection sampling: keep drawing (batches of 1000 after a 10,000-"
-    "sample burn-in) until N samples pass the BCE discriminator's test; for gan and gmgan "
-    "--loss bce. Writes the acceptance rate to generate.json.",
-)
-@click.option(
-    "--drs-percentile",
-    type=click.FloatRange(0, 100),
-    default=95.0,
-    show_default=True,
-    help="DRS γ: this percentile of each batch's scores is accepted with probability ½ "
-    "(lower keeps more samples).",
-)
+@sampling_options
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -66,12 +47,12 @@ def generate(
 ):
     """Write N PNGs 0.png … N-1.png and grid.png from a run directory or .keras file.
 
-    The layout is the course template's generate.py, so existing FID tools read it.
+    The layout is the course template's generate.py, so existing FID tools read it. With
+    --drs, generate.json records the sampling settings and the acceptance rate.
     """
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise click.UsageError(f"{out} is not empty; pass --overwrite or choose another --out.")
-    if not drs and ctx.get_parameter_source("drs_percentile") != click.core.ParameterSource.DEFAULT:
-        raise click.UsageError("--drs-percentile sets the rejection test of --drs; add --drs.")
+    check_drs_percentile(ctx, drs)
     if drs and label is not None:
         raise click.UsageError("--drs draws from the whole prior; it does not take --label.")
 
@@ -105,7 +86,7 @@ def generate(
 
     accepted = None
     if drs:
-        accepted, rate = _rejection_sample(model, n, drs_percentile, sigma_scale, seed)
+        accepted, rate = draw_samples(model, n, seed, sigma_scale, drs, drs_percentile)
 
     def batches():
         """Image batches of at most batch_size, n in all: DRS's accepted samples, or fresh
@@ -158,19 +139,3 @@ def generate(
             f"accepted {rate:.1%} of the samples drawn."
         )
     click.echo(f"Wrote {n} images and grid.png to {out}")
-
-
-def _rejection_sample(model, n: int, percentile: float, sigma_scale: float, seed: int):
-    """n DRS samples and the acceptance rate; an unsuitable model is a usage error."""
-    from keras_gmgan.sampling import check_drs_model, discriminator_rejection_sampling
-
-    try:
-        check_drs_model(model)
-    except ValueError as error:
-        raise click.UsageError(f"--drs: {error}") from None
-    try:
-        return discriminator_rejection_sampling(
-            model, n, percentile=percentile, sigma_scale=sigma_scale, seed=seed
-        )
-    except RuntimeError as error:
-        raise click.ClickException(str(error)) from None

@@ -1,0 +1,74 @@
+"""The sampling options `generate` and `evaluate` share: --sigma-scale, --drs, --drs-percentile.
+
+Declared once so both commands spell, document and check them alike, and so a model that
+cannot be rejection-sampled fails the same way in either.
+"""
+
+from typing import Callable
+
+import click
+
+
+def sampling_options(command: Callable) -> Callable:
+    """Adds --sigma-scale, --drs and --drs-percentile to a click command."""
+    options = (
+        click.option(
+            "--sigma-scale",
+            type=click.FloatRange(min=0, min_open=True),
+            default=1.0,
+            show_default=True,
+            help="Scale the mixture's σ at sampling time: below 1 trades diversity for quality.",
+        ),
+        click.option(
+            "--drs",
+            is_flag=True,
+            help="Discriminator rejection sampling: keep drawing (batches of 1000 after a "
+            "10,000-sample burn-in) until N samples pass the BCE discriminator's test; for gan "
+            "and gmgan --loss bce.",
+        ),
+        click.option(
+            "--drs-percentile",
+            type=click.FloatRange(0, 100),
+            default=95.0,
+            show_default=True,
+            help="DRS γ: this percentile of each batch's scores is accepted with probability ½ "
+            "(lower keeps more samples).",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def check_drs_percentile(ctx: click.Context, drs: bool) -> None:
+    """--drs-percentile without --drs is a usage error rather than a silently ignored option."""
+    if not drs and ctx.get_parameter_source("drs_percentile") != click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--drs-percentile sets the rejection test of --drs; add --drs.")
+
+
+def check_drs_model(model) -> None:
+    """A model DRS cannot sample (no BCE discriminator) is a usage error naming why."""
+    from keras_gmgan.sampling import check_drs_model as check
+
+    try:
+        check(model)
+    except ValueError as error:
+        raise click.UsageError(f"--drs: {error}") from None
+
+
+def draw_samples(
+    model, n: int, seed: int, sigma_scale: float, drs: bool, drs_percentile: float = 95.0
+) -> tuple:
+    """n samples from the model, plain or by rejection sampling, and the DRS acceptance rate
+    (None for plain draws)."""
+    if not drs:
+        return model.generate(n, sigma_scale=sigma_scale, seed=seed), None
+    from keras_gmgan.sampling import discriminator_rejection_sampling
+
+    check_drs_model(model)
+    try:
+        return discriminator_rejection_sampling(
+            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
+        )
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None

@@ -71,6 +71,13 @@ def parse_args():
     parser.add_argument("--refit-images", type=int, default=2000)
     parser.add_argument("--refit-steps", type=int, default=500)
     parser.add_argument("--no-drs", action="store_true", help="skip the rejection-sampling rows")
+    parser.add_argument(
+        "--drs-seeds",
+        type=int,
+        default=None,
+        help="rejection-sampling rows for the first N seeds only (a DRS evaluation costs about "
+        "twice a plain one)",
+    )
     parser.add_argument("--no-sweep", action="store_true", help="skip the σ-scale sweep")
     parser.add_argument("--backends", default=None, help="parity mode, e.g. jax,tensorflow,torch")
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny budget, mnist")
@@ -260,7 +267,8 @@ def quality_report(args, backend: str) -> list:
                 results.setdefault((name, "plain"), []).append(
                     evaluate(name, run, dataset, seed, backend, args)
                 )
-                if MODELS[name][1] and not args.no_drs:
+                drs_seeds = args.seeds[: args.drs_seeds]  # all seeds when --drs-seeds is None
+                if MODELS[name][1] and not args.no_drs and seed in drs_seeds:
                     results.setdefault((name, "DRS"), []).append(
                         evaluate(name, run, dataset, seed, backend, args, drs=True)
                     )

@@ -17,8 +17,9 @@ Run it (any backend: set KERAS_BACKEND to jax, tensorflow or torch):
 # Gaussians instead of one: z = μ_k + σ·ε with k uniform. The generator can then dedicate
 # one region of latent space to each mode of the data, and σ becomes a knob: sampling with a
 # smaller σ trades diversity for quality, after training. The seed projects on MNIST got
-# their best static GM-GAN (K=10, c=0.1, σ=0.15, 100-d latents) by fine-tuning a vanilla GAN
-# rather than training from scratch, so that is what this example does.
+# their best static GM-GANs (K=10, 100-d latents; c=0.1, σ=0.15 or c=0.467, σ=0.7) by
+# fine-tuning a vanilla GAN rather than training from scratch, so that is what this example
+# does. `build_gmgan` defaults to the second prior, which also trains from scratch.
 
 import argparse
 import os

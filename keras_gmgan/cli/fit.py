@@ -137,14 +137,14 @@ def _writable(directory: Path) -> bool:
     type=click.FloatRange(min=0),
     default=None,
     help="Mixture means are drawn from U[-c, c]^d (default: 0 for one component; 0.5 for "
-    "gan/wgan mixtures; the seed projects' 0.1 / 3 for the GM-GANs).",
+    "gan/wgan mixtures; 0.467 for gmgan / gmgan-dynamic; 3 for gmgan-supervised).",
 )
 @click.option(
     "--sigma",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures; the seed "
-    "projects' 0.15 / 1.4 for the GM-GANs).",
+    help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures and gmgan / "
+    "gmgan-dynamic; 1.4, per dimension, for gmgan-supervised).",
 )
 @click.option(
     "--network",

@@ -123,9 +123,10 @@ def test_build_gmgan_uses_the_seed_settings():
     static = build_gmgan((8, 8, 1), latent_dim=100, seed=0)
     assert isinstance(static, GMGAN) and static.adversarial_loss == "bce"
     assert static.latent.num_components == 10 and static.latent.trainable_variables == []
-    assert np.all(np.abs(to_numpy(static.latent.means)) <= 0.1)
-    np.testing.assert_allclose(to_numpy(static.latent.sigmas), 0.15, rtol=1e-6)
+    assert np.all(np.abs(to_numpy(static.latent.means)) <= 0.467)
+    np.testing.assert_allclose(to_numpy(static.latent.sigmas), 0.7, rtol=1e-6)
     assert np.isclose(float(to_numpy(static.g_optimizer.learning_rate)), 2e-4)
+    assert np.isclose(float(to_numpy(static.g_optimizer.beta_1)), 0.5)
 
     dynamic = build_gmgan((8, 8, 1), variant="dynamic", loss="wgan-gp", seed=0)
     assert len(dynamic.latent.trainable_variables) == 2 and dynamic.n_critic == 5

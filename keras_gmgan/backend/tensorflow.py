@@ -1,4 +1,13 @@
-"""TensorFlow plumbing: gradient tapes. `fit` already wraps `train_step` in a `tf.function`."""
+"""TensorFlow plumbing: gradient tapes. `fit` already wraps `train_step` in a `tf.function`.
+
+Gradients are made dense before the optimizer sees them. The gradient of a gather
+(`ops.take(means, labels)`, how the mixture prior picks each sample's mean) is a
+`tf.IndexedSlices` with one row per sample, so a component drawn m times appears m times.
+Keras' Adam squares those rows one by one for its second moment (Σ g_i² instead of (Σ g_i)²),
+which on the first step moved a learned mean by up to √m times the learning rate and left the
+TensorFlow supervised and dynamic GM-GANs training a different prior from JAX and PyTorch.
+Summing the duplicates first (`tf.convert_to_tensor`) gives the update the other backends give.
+"""
 
 from typing import Any, Callable, Sequence
 
@@ -15,9 +24,14 @@ def minimize(
     variables = list(variables)
     with tf.GradientTape() as tape:
         loss, aux = loss_fn()
-    grads = tape.gradient(loss, variables)
+    grads = [_dense(grad) for grad in tape.gradient(loss, variables)]
     optimizer.apply(grads, variables)
     return loss, aux
+
+
+def _dense(grad):
+    """Sums an `IndexedSlices` gradient's repeated rows into a dense tensor (see above)."""
+    return tf.convert_to_tensor(grad) if isinstance(grad, tf.IndexedSlices) else grad
 
 
 def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:

@@ -63,3 +63,21 @@ def test_minimize_moves_only_the_given_variables():
     np.testing.assert_allclose(to_numpy(a), [2.0 - 0.1 * 2 * 6.0 * 3.0], rtol=1e-6)
     np.testing.assert_allclose(to_numpy(b), [3.0])
     assert int(to_numpy(optimizer.iterations)) == 1
+
+
+def test_minimize_sums_repeated_rows_of_a_gathered_variable():
+    """A mixture mean drawn by several samples in a batch gets one Adam step, not √m of them.
+
+    Adam's first step moves each coordinate by lr · g / (|g| + ε) ≈ ±lr. Row 0 is gathered
+    three times, so its gradient must be summed before Adam squares it; row 2 is never drawn.
+    """
+    means = keras.Variable(np.zeros((3, 2), dtype="float32"))
+    weights = ops.convert_to_tensor([[1.0, 1.0], [1.0, -2.0], [1.0, 1.0], [2.0, 2.0]], "float32")
+
+    def loss_fn():
+        picked = ops.take(means, np.array([0, 0, 0, 1], dtype="int32"), axis=0)
+        return ops.sum(picked * weights), ()
+
+    minimize(loss_fn, [means], keras.optimizers.Adam(learning_rate=1.0))
+    # Summed gradient: row 0 (3, 0), row 1 (2, 2), row 2 (0, 0).
+    np.testing.assert_allclose(to_numpy(means), [[-1.0, 0.0], [-1.0, -1.0], [0.0, 0.0]], atol=1e-4)

@@ -8,6 +8,7 @@ import pytest
 
 from keras_gmgan.datasets import SemiSupervisedBatches
 from tests.conftest import to_numpy
+from tests.fixtures.train_step_reference import MODELS as STEP_MODELS
 
 ALL_FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.keras"))
 #: The cnn-baseline is a plain classifier: it has logits to compare, not images.
@@ -64,3 +65,22 @@ def test_saved_classifier_loads_and_gives_the_same_logits(path):
     assert int(to_numpy(model.optimizer.iterations)) == steps
     model.fit(expected["inputs"], np.arange(5) % 3, batch_size=5, epochs=1, verbose=0)
     assert int(to_numpy(model.optimizer.iterations)) == steps + 1
+
+
+@pytest.mark.parametrize("name", STEP_MODELS)
+def test_training_steps_match_the_jax_reference(name):
+    """Same weights, batches and latent noise: two `fit` steps land where they land under JAX.
+
+    Loading and generating alike says nothing about training alike; this is what caught
+    TensorFlow's Adam mis-scaling a learned mixture mean and JAX dropping the spectrally
+    normalised kernel that Keras' layer assigns during the forward pass.
+    """
+    from tests.fixtures.train_step_reference import REFERENCE, weights_after_fixed_steps
+
+    reference = np.load(REFERENCE, allow_pickle=False)
+    weights = weights_after_fixed_steps(name)
+    assert len(weights) == len([key for key in reference.files if key.startswith(f"{name}/")])
+    for index, value in enumerate(weights):
+        np.testing.assert_allclose(
+            value, reference[f"{name}/{index}"], rtol=0, atol=1e-6, err_msg=f"{name} weight {index}"
+        )

@@ -8,6 +8,13 @@ this module runs the model's ordinary `train_step(data)` inside one `keras.State
 that maps every variable to its value in `state` (the approach suggested in
 keras-team/keras#18881). Each `minimize` call then differentiates the loss with respect to the
 trained variables' values in a nested scope that sees the outer scope's values.
+
+A layer may assign one of the variables being trained during its forward pass
+(`keras.layers.SpectralNormalization` writes the normalised kernel in every training call).
+TensorFlow and PyTorch read such a variable as a leaf after the assignment and the optimizer
+then updates the assigned value; JAX would differentiate through the assignment and drop it.
+`minimize` reproduces the eager semantics (straight-through gradient, assigned value kept), so
+one model trains the same way under all three backends (`tests/test_cross_backend.py`).
 """
 
 from typing import Any, Callable, Sequence
@@ -29,11 +36,18 @@ class _NestedScope(keras.StatelessScope):
         super().__init__(state_mapping=overrides)
         if parent is not None:
             self.state_mapping = {**parent.state_mapping, **self.state_mapping}
+        self.trained = {id(variable): value for variable, value in overrides}
         self.assigned = {}
 
     def add_update(self, update):
-        super().add_update(update)
-        self.assigned[id(update[0])] = update[0]
+        variable, value = update
+        leaf = self.trained.get(id(variable))
+        if leaf is not None:
+            # Eager semantics: later reads see `value`, gradients reach the variable as if
+            # `value` were the leaf itself.
+            value = jax.lax.stop_gradient(value) + (leaf - jax.lax.stop_gradient(leaf))
+        super().add_update((variable, value))
+        self.assigned[id(variable)] = variable
 
 
 def minimize(
@@ -44,14 +58,14 @@ def minimize(
     """Minimises `loss_fn()[0]` over `variables` by one step of `optimizer`."""
     variables = list(variables)
     parent = get_stateless_scope()
-    trained_ids = {id(v) for v in variables}
     side_variables = []
 
     def loss_of(values):
         with _NestedScope(parent, list(zip(variables, values))) as scope:
             loss, aux = loss_fn()
-        side_variables[:] = [v for key, v in scope.assigned.items() if key not in trained_ids]
-        side_values = [scope.get_current_value(v) for v in side_variables]
+        # Every variable assigned inside loss_fn, trained ones included (see the module doc).
+        side_variables[:] = list(scope.assigned.values())
+        side_values = [jax.lax.stop_gradient(scope.get_current_value(v)) for v in side_variables]
         return loss, (aux, side_values)
 
     values = [v.value for v in variables]

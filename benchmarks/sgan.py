@@ -123,7 +123,13 @@ def run_seed(args, seed: int, data) -> dict:
     budget = TimeBudget(args.minutes * 60)
     accuracy_callback = TestAccuracy(x_test, y_test, budget)
     started = time.perf_counter()
-    model.fit(batches, epochs=args.max_epochs, verbose=0, callbacks=[budget, accuracy_callback])
+    model.fit(
+        batches,
+        epochs=args.max_epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=[budget, accuracy_callback],
+    )
     wall = time.perf_counter() - started
     sgan = model.evaluate_classifier(x_test, y_test)["accuracy"]
     raw = model.evaluate_classifier(x_test, y_test, use_ema=False)["accuracy"]

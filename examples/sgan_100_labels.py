@@ -81,6 +81,7 @@ args.out.mkdir(parents=True, exist_ok=True)
 sgan.fit(
     batches,
     epochs=args.epochs,
+    shuffle=False,  # the batches are already shuffled from their seed
     callbacks=[TestAccuracy(), SampleGrid(args.out / "grids")],
     verbose=2,
 )

@@ -72,6 +72,9 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
     started = time.time()
     model.fit(
         batches,
+        # The batches are already shuffled from the seed; Keras' own shuffle of their order
+        # would draw on Python's global `random` and make a resumed run differ.
+        shuffle=False,
         epochs=options["epochs"],
         initial_epoch=initial_epoch,
         callbacks=callbacks,

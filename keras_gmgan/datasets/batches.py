@@ -13,7 +13,9 @@ class RepeatingBatches(keras.utils.PyDataset):
     longer than one pass would silently train less. Here batch g of the run (counting across
     epochs) is slice g of an endless sequence of permutations seeded by (seed, pass), so
     every batch is full (no ragged batch, which would cost JAX a recompile) and a resumed run
-    sees exactly the batches an uninterrupted one would.
+    sees exactly the batches an uninterrupted one would. Pass `shuffle=False` to `fit`: the
+    batches are already shuffled, and Keras would otherwise serve them in an order drawn from
+    Python's global `random`, so the same seed would not give the same run.
 
     Args:
         arrays: arrays with the same first dimension (images, and labels if needed).

@@ -20,7 +20,8 @@ class SemiSupervisedBatches(RepeatingBatches):
 
     Every batch has the same shapes, so the JAX step is compiled once. Batches depend only on
     (seed, epoch, index), so they are repeatable, Keras may fetch them in any order, and a run
-    resumed at `initial_epoch` sees exactly the batches an uninterrupted one would.
+    resumed at `initial_epoch` sees exactly the batches an uninterrupted one would. As with
+    `RepeatingBatches`, call `fit(..., shuffle=False)` to keep their order as well.
 
     Args:
         x_unlabeled: the unlabelled examples.

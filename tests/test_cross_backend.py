@@ -9,6 +9,7 @@ import pytest
 from keras_gmgan.datasets import SemiSupervisedBatches
 from tests.conftest import to_numpy
 from tests.fixtures.train_step_reference import MODELS as STEP_MODELS
+from tests.fixtures.train_step_reference import REFERENCE, weights_after_fixed_steps
 
 ALL_FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.keras"))
 #: The cnn-baseline is a plain classifier: it has logits to compare, not images.
@@ -75,8 +76,6 @@ def test_training_steps_match_the_jax_reference(name):
     TensorFlow's Adam mis-scaling a learned mixture mean and JAX dropping the spectrally
     normalised kernel that Keras' layer assigns during the forward pass.
     """
-    from tests.fixtures.train_step_reference import REFERENCE, weights_after_fixed_steps
-
     reference = np.load(REFERENCE, allow_pickle=False)
     weights = weights_after_fixed_steps(name)
     assert len(weights) == len([key for key in reference.files if key.startswith(f"{name}/")])

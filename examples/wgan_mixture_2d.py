@@ -45,8 +45,9 @@ x_train = mixture.sample(args.steps * fit_batch, seed=0)
 
 # ## Two runs: weight clipping, then spectral normalisation
 # Clipping keeps every critic weight in [-0.01, 0.01] after each critic update; spectral
-# normalisation wraps each critic layer in `keras.layers.SpectralNormalization` (one power
-# iteration), so each layer, and with ReLUs the whole critic, is 1-Lipschitz.
+# normalisation makes each critic layer a `SpectralDense` (its kernel divided by its spectral
+# norm, one power iteration per step), so each layer, and with ReLUs the whole critic, is
+# 1-Lipschitz.
 
 args.out.mkdir(parents=True, exist_ok=True)
 for lipschitz in ("clip", "spectral"):

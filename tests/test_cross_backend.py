@@ -74,12 +74,13 @@ def test_training_steps_match_the_jax_reference(name):
 
     Loading and generating alike says nothing about training alike; this is what caught
     TensorFlow's Adam mis-scaling a learned mixture mean and JAX dropping the spectrally
-    normalised kernel that Keras' layer assigns during the forward pass.
+    normalised kernel that Keras' layer assigns during the forward pass. Those bugs moved
+    weights by about one learning rate (1e-4); float rounding under Adam stays below 1e-5.
     """
     reference = np.load(REFERENCE, allow_pickle=False)
     weights = weights_after_fixed_steps(name)
     assert len(weights) == len([key for key in reference.files if key.startswith(f"{name}/")])
     for index, value in enumerate(weights):
         np.testing.assert_allclose(
-            value, reference[f"{name}/{index}"], rtol=0, atol=1e-6, err_msg=f"{name} weight {index}"
+            value, reference[f"{name}/{index}"], rtol=0, atol=1e-5, err_msg=f"{name} weight {index}"
         )

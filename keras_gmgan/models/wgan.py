@@ -8,6 +8,7 @@ from keras import ops
 from keras_gmgan import losses
 from keras_gmgan.backend import minimize
 from keras_gmgan.layers.mixture_latent import MixtureLatent
+from keras_gmgan.layers.spectral_dense import SpectralDense
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
 #: The ways of keeping the critic (about) 1-Lipschitz.
@@ -30,11 +31,10 @@ class WGAN(AdversarialModel):
 
     - `"clip"`: every critic weight is clipped to [−clip_value, clip_value] after every
       critic update (Arjovsky et al.);
-    - `"spectral"`: the critic is built with `keras.layers.SpectralNormalization` layers
-      (e.g. `build_toy_2d_discriminator(spectral_norm=True)`); besides the normalisation
-      those layers apply in each training call, the model re-normalises their kernels after
-      every critic update, so the stored critic (used for inference, and under JAX, where a
-      trained variable's in-call assignment is not kept) is normalised on every backend;
+    - `"spectral"`: the critic is built with spectrally normalised layers: `SpectralDense`
+      (what `build_toy_2d_discriminator(spectral_norm=True)` uses; W / σ(W) is computed in
+      each call, gradient through σ included) or `keras.layers.SpectralNormalization`
+      wrappers, whose kernels the model also re-normalises after every critic update;
     - `"gp"`: the gradient penalty gp_weight · E[(‖∇f(x̂)‖ − 1)²] at random interpolates x̂
       is added to the critic loss (Gulrajani et al.).
 
@@ -109,9 +109,10 @@ class WGAN(AdversarialModel):
         self._spectral_layers = spectral_normalization_layers(discriminator)
         if lipschitz == "spectral" and not self._spectral_layers:
             raise ValueError(
-                "lipschitz='spectral' needs a critic built with "
-                "keras.layers.SpectralNormalization layers, and this one has none; build it "
-                "with e.g. build_toy_2d_discriminator(spectral_norm=True), or choose "
+                "lipschitz='spectral' needs a critic built with spectrally normalised layers "
+                "(keras_gmgan.layers.SpectralDense or keras.layers.SpectralNormalization), and "
+                "this one has none; build it with e.g. "
+                "build_toy_2d_discriminator(spectral_norm=True), or choose "
                 "lipschitz='clip' or 'gp'."
             )
         if lipschitz != "gp":
@@ -188,6 +189,8 @@ class WGAN(AdversarialModel):
                 variable.assign(ops.clip(variable, -self.clip_value, self.clip_value))
         elif self.lipschitz == "spectral":
             for layer in self._spectral_layers:
+                if isinstance(layer, SpectralDense):
+                    continue  # normalises itself in every call
                 vector_u, kernel = layer.normalized_weights()
                 layer.vector_u.assign(vector_u)
                 layer.kernel.assign(kernel)
@@ -208,11 +211,11 @@ class WGAN(AdversarialModel):
 
 
 def spectral_normalization_layers(model: keras.layers.Layer) -> list:
-    """Every `keras.layers.SpectralNormalization` inside `model`, nested models included."""
+    """Every `SpectralDense` or `keras.layers.SpectralNormalization` inside `model`."""
     found = []
 
     def visit(layer):
-        if isinstance(layer, keras.layers.SpectralNormalization):
+        if isinstance(layer, (SpectralDense, keras.layers.SpectralNormalization)):
             found.append(layer)
         for child in getattr(layer, "layers", None) or []:
             visit(child)

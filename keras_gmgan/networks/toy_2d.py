@@ -10,6 +10,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
+from keras_gmgan.layers.spectral_dense import SpectralDense
+
 #: Hidden layers of the exercise's pair and of the deeper pair for the 25-mode grid.
 TOY_2D_UNITS: tuple = (100,)
 DEEP_2D_UNITS: tuple = (512, 512, 512)
@@ -39,14 +41,17 @@ def build_toy_2d_discriminator(
 ) -> keras.Model:
     """x → Dense(100) ReLU → Dense(1): a WGAN critic's score or a GAN discriminator's logit.
 
-    With `spectral_norm=True` every Dense layer is wrapped in
-    `keras.layers.SpectralNormalization` (one power iteration), which bounds each layer's
-    spectral norm by 1 and so, with 1-Lipschitz ReLUs, the whole critic's Lipschitz constant.
+    With `spectral_norm=True` every layer is a `SpectralDense` (one power iteration per
+    training call), which divides its kernel by its spectral norm and so, with 1-Lipschitz
+    ReLUs, bounds the whole critic's Lipschitz constant by 1.
     """
 
     def dense(units, **kwargs):
-        layer = layers.Dense(units, **kwargs)
-        return layers.SpectralNormalization(layer, power_iterations=1) if spectral_norm else layer
+        return (
+            SpectralDense(units, power_iterations=1, **kwargs)
+            if spectral_norm
+            else layers.Dense(units, **kwargs)
+        )
 
     x_in = keras.Input((data_dim,), name="x")
     x = x_in

@@ -65,15 +65,14 @@ def test_spectral_normalisation_keeps_each_kernel_at_spectral_norm_one(points):
 
     assert np.all(np.isfinite(history["wasserstein"]))
     for layer, before in zip(wgan._spectral_layers, kernels_before):
-        kernel = to_numpy(layer.kernel)
-        assert not np.allclose(kernel, before)
-        # The power-iteration estimate v W u from the layer's own vector u ...
-        u = to_numpy(layer.vector_u)
-        v = u @ kernel.T
-        v /= np.linalg.norm(v)
-        np.testing.assert_allclose((v @ kernel @ u.T).item(), 1.0, atol=0.02)
-        # ... and the exact value, which one power iteration per update approaches.
-        np.testing.assert_allclose(_largest_singular_value(kernel), 1.0, atol=0.06)
+        assert not np.allclose(to_numpy(layer.kernel), before)
+    # The kernel every call uses is the raw one divided by the power-iteration estimate of its
+    # spectral norm (one iteration per training call), which converges to the exact one.
+    for _ in range(50):
+        wgan.discriminator(points[:8], training=True)
+    for layer in wgan._spectral_layers:
+        effective = to_numpy(layer.normalized_kernel())
+        np.testing.assert_allclose(_largest_singular_value(effective), 1.0, atol=0.01)
 
 
 def test_gradient_penalty_logged_in_the_step_is_zero_for_a_1_lipschitz_critic(points):
@@ -150,7 +149,7 @@ def test_default_optimizers_are_the_wgan_gp_adam():
         ({"n_critic": 2.5}, "n_critic must be a positive integer"),
         ({"clip_value": 0.0}, "clip_value must be positive"),
         ({"gp_weight": -1.0}, "gp_weight must be >= 0"),
-        ({"lipschitz": "spectral"}, "needs a critic built with.*SpectralNormalization"),
+        ({"lipschitz": "spectral"}, "needs a critic built with spectrally normalised layers"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(kwargs, message):

@@ -6,10 +6,6 @@ import keras
 from keras import ops
 
 
-def _normalize(x):
-    return x / ops.sqrt(ops.sum(ops.square(x)) + 1e-12)
-
-
 @keras.saving.register_keras_serializable(package="keras_gmgan")
 class SpectralDense(keras.layers.Layer):
     """Dense layer whose kernel is divided by its largest singular value on every call.
@@ -79,12 +75,14 @@ class SpectralDense(keras.layers.Layer):
         """W / σ(W); in training, one more power iteration, whose u is kept for the next call."""
         kernel = self.kernel
         vector_u = ops.stop_gradient(self.vector_u.value)
-        vector_v = ops.stop_gradient(_normalize(ops.matmul(vector_u, ops.transpose(kernel))))
+        vector_v = ops.stop_gradient(
+            ops.normalize(ops.matmul(vector_u, ops.transpose(kernel)), axis=None)
+        )
         if training:
             for _ in range(self.power_iterations):
-                vector_u = ops.stop_gradient(_normalize(ops.matmul(vector_v, kernel)))
+                vector_u = ops.stop_gradient(ops.normalize(ops.matmul(vector_v, kernel), axis=None))
                 vector_v = ops.stop_gradient(
-                    _normalize(ops.matmul(vector_u, ops.transpose(kernel)))
+                    ops.normalize(ops.matmul(vector_u, ops.transpose(kernel)), axis=None)
                 )
             self.vector_u.assign(vector_u)
         sigma = ops.sum(ops.matmul(vector_v, kernel) * vector_u)

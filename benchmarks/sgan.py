@@ -128,8 +128,9 @@ def build_sgan(args, seed: int, x_init) -> SGAN:
     return model
 
 
-def run_seed(args, seed: int, data) -> dict:
-    (x_train, y_train), (x_test, y_test) = data
+def sgan_and_batches(args, seed: int, train_data, steps_per_epoch=None):
+    """The seeded SGAN and its batches: `--labels` balanced labels, the rest unlabelled."""
+    x_train, y_train = train_data
     labeled, unlabeled = semi_supervised_split(y_train, args.labels, seed=seed)
     keras.utils.set_random_seed(seed)
     model = build_sgan(args, seed, x_train[unlabeled[:500]])
@@ -138,8 +139,16 @@ def run_seed(args, seed: int, data) -> dict:
         x_train[labeled],
         y_train[labeled],
         batch_size=args.batch_size,
+        steps_per_epoch=steps_per_epoch,
         seed=seed,
     )
+    return model, batches
+
+
+def run_seed(args, seed: int, data) -> dict:
+    (x_train, y_train), (x_test, y_test) = data
+    labeled, _ = semi_supervised_split(y_train, args.labels, seed=seed)
+    model, batches = sgan_and_batches(args, seed, (x_train, y_train))
     budget = TimeBudget(args.minutes * 60)
     accuracy_callback = TestAccuracy(x_test, y_test, budget)
     callbacks = [budget, accuracy_callback]

@@ -19,9 +19,9 @@ import time
 
 import keras
 import numpy as np
-from sgan import build_sgan
+from sgan import sgan_and_batches
 
-from keras_gmgan.datasets import SemiSupervisedBatches, load_mnist, semi_supervised_split
+from keras_gmgan.datasets import load_mnist
 
 LOGGED = ("g_loss", "d_real", "d_fake", "labeled_accuracy")
 
@@ -55,19 +55,9 @@ class Recorder(keras.callbacks.Callback):
 
 
 def train(args, data, unsupervised_weight: float, steps: int, freeze_after: int = 0) -> list:
-    (x_train, y_train), (x_test, y_test) = data
-    labeled, unlabeled = semi_supervised_split(y_train, args.labels, seed=args.seed)
-    keras.utils.set_random_seed(args.seed)
+    train_data, (x_test, y_test) = data
     settings = argparse.Namespace(**{**vars(args), "unsupervised_weight": unsupervised_weight})
-    model = build_sgan(settings, args.seed, x_train[unlabeled[:500]])
-    batches = SemiSupervisedBatches(
-        x_train[unlabeled],
-        x_train[labeled],
-        y_train[labeled],
-        batch_size=args.batch_size,
-        steps_per_epoch=args.every,
-        seed=args.seed,
-    )
+    model, batches = sgan_and_batches(settings, args.seed, train_data, steps_per_epoch=args.every)
     recorder = Recorder(x_test, y_test, args.every, freeze_after)
     model.fit(batches, epochs=steps // args.every, shuffle=False, verbose=0, callbacks=[recorder])
     return recorder.rows

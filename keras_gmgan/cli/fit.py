@@ -104,13 +104,18 @@ def _writable(directory: Path) -> bool:
     default=None,
     help="Batches per epoch (default: one pass over the training set).",
 )
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Examples per batch (default 64; 100 for sgan, as in Improved GAN).",
+)
 @click.option(
     "--lr",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="Adam learning rate of both players (default: the model's, 2e-4 for GANs, 1e-4 for "
-    "WGANs).",
+    "WGANs, 1e-3 for sgan).",
 )
 @click.option(
     "--beta1",
@@ -229,6 +234,15 @@ def _writable(directory: Path) -> bool:
     default=None,
     help="sgan: classify with an exponential moving average of the discriminator's "
     "weights with this decay (e.g. 0.999).",
+)
+@click.option(
+    "--lr-decay",
+    type=click.Choice(["linear", "none"]),
+    default="linear",
+    show_default=True,
+    help="sgan: linear lowers both learning rates to 0 over the run (epochs × steps per "
+    "epoch), which keeps the test accuracy rising to the end instead of peaking and falling "
+    "back (BENCHMARKS.md); none keeps them constant.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(

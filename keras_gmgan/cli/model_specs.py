@@ -21,7 +21,7 @@ COMMON_OPTIONS = frozenset(
 
 #: Defaults of common options that a model may override (`ModelSpec.defaults`); on the command
 #: line these options default to None.
-COMMON_DEFAULTS = {"network": "mlp"}
+COMMON_DEFAULTS = {"network": "mlp", "batch_size": 64}
 
 
 @dataclass(frozen=True)
@@ -105,14 +105,31 @@ def networks_for(options: dict, data, num_outputs: int = 1, spectral_norm: bool 
     return generator, discriminator
 
 
-def adam_pair(options: dict, lr: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999):
-    """Two Adam optimizers (one per player); `--lr` and `--beta1` override the model's defaults."""
+def adam_pair(
+    options: dict,
+    lr: float = 2e-4,
+    beta_1: float = 0.5,
+    beta_2: float = 0.999,
+    decay_steps: Optional[int] = None,
+):
+    """Two Adam optimizers (one per player); `--lr` and `--beta1` override the model's defaults.
+
+    With `decay_steps` each rate falls linearly to 0 over that many steps of its optimizer
+    (`PolynomialDecay` on the optimizer's own step count, so it is exact under every backend
+    and a resumed run picks the schedule up where it stopped).
+    """
     import keras
 
     lr = options["lr"] if options["lr"] is not None else lr
     beta_1 = options["beta1"] if options["beta1"] is not None else beta_1
+
+    def rate():
+        if decay_steps is None:
+            return lr
+        return keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0)
+
     return {
-        f"{player}_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)
+        f"{player}_optimizer": keras.optimizers.Adam(rate(), beta_1=beta_1, beta_2=beta_2)
         for player in ("d", "g")
     }
 
@@ -233,7 +250,8 @@ MODELS: dict[str, ModelSpec] = {
     "sgan": ModelSpec(
         "semi-supervised GAN: (K+1)-way classifier discriminator, feature matching",
         semi_supervised_specs.build_sgan,
-        options=("labels", "with_baseline", "fake_class", "ema_decay"),
+        options=("labels", "with_baseline", "fake_class", "ema_decay", "lr_decay"),
+        defaults={"batch_size": 100},
         batches=semi_supervised_specs.semi_supervised_batches,
         evaluate=semi_supervised_specs.evaluate_sgan,
     ),

@@ -2,6 +2,7 @@
 
 import json
 
+import keras
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 from keras_gmgan.cli.main import cli
 from keras_gmgan.cli.semi_supervised_specs import semi_supervised_batches
 from keras_gmgan.datasets import load_dataset
+from keras_gmgan.runs import load_model
 
 TINY = ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "16", "--verbose", "0"]
 
@@ -37,7 +39,8 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     out = tmp_path / "sgan"
     result = _fit(
         "--model", "sgan", "--labels", "100", "--with-baseline", "--ema-decay", "0.99",
-        "--fake-class", "explicit", "--out", str(out), *TINY,
+        "--fake-class", "explicit", "--lr", "5e-4", "--lr-decay", "none", "--out", str(out),
+        *TINY,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     results = json.loads((out / "results.json").read_text())
@@ -56,6 +59,30 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     assert (out / "samples" / "epoch_001.png").exists()
     config = json.loads((out / "config.json").read_text())
     assert config["options"]["network"] == "mlp" and config["options"]["labels"] == 100
+    model = load_model(out / "model.keras")
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(5e-4)
+
+
+def test_sgan_defaults_to_the_benchmarked_recipe_with_a_linear_decay_to_zero(tmp_path):
+    out = tmp_path / "sgan"
+    result = _fit(
+        "--model", "sgan", "--epochs", "2", "--steps-per-epoch", "2", "--verbose", "0",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    options = json.loads((out / "config.json").read_text())["options"]
+    assert options["batch_size"] == 100 and options["lr_decay"] == "linear"
+    model = load_model(out / "model.keras")
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        schedule = optimizer._learning_rate
+        assert isinstance(schedule, keras.optimizers.schedules.PolynomialDecay)
+        assert schedule.initial_learning_rate == pytest.approx(1e-3)
+        assert schedule.decay_steps == 4  # 2 epochs of 2 steps
+        assert int(keras.ops.convert_to_numpy(optimizer.iterations)) == 4
+        # Each step used the rate at its own step count: 1e-3, 7.5e-4, 5e-4, 2.5e-4; now 0.
+        assert float(keras.ops.convert_to_numpy(schedule(2))) == pytest.approx(5e-4)
+        assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(0.0)
 
 
 def test_cnn_baseline_run(tmp_path):
@@ -78,6 +105,7 @@ def test_cnn_baseline_run(tmp_path):
     [
         (["--model", "gan", "--labels", "50"], "--labels does not apply to --model gan"),
         (["--model", "gan", "--fake-class", "explicit"], "--fake-class does not apply"),
+        (["--model", "gan", "--lr-decay", "none"], "--lr-decay does not apply to --model gan"),
         (["--model", "cnn-baseline", "--with-baseline"], "--with-baseline does not apply"),
         (["--model", "sgan", "--labels", "5"], "--labels 5: n_labeled must be between"),
         (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),

@@ -10,7 +10,7 @@ scored on the 10,000 test images; and the same classifier trained on the labelle
 alone (`build_supervised_baseline`). Prints a markdown table: mean ± std over the seeds, each
 seed's figures, and the test accuracy after each epoch of the first seed. `--decay-from 0`
 lowers both learning rates linearly to 0 over the budget (Improved GAN's decay): without it
-the accuracy peaked around 93 % and then fell; with it, 97.3 % (BENCHMARKS.md).
+the accuracy peaked around 93 % and then fell; with it, 96.9 % over three seeds (BENCHMARKS.md).
 
 Targets (issue 6): SGAN ≥ 98.5 % within 30 minutes of training on 2 CPU cores (the seed
 project: 97.8 %, its CNN baseline 82.7 %).

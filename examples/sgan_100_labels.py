@@ -62,16 +62,10 @@ discriminator = build_improved_gan_discriminator((28, 28, 1), num_outputs=10)
 initialize_weight_norm(discriminator, x_train[unlabeled[:500]])
 generator = build_improved_gan_generator(latent_dim=100, data_shape=(28, 28, 1))
 sgan = SGAN(generator, discriminator, num_classes=10, fake_class="implicit", ema_decay=0.999)
-# Both learning rates fall linearly to 0 over the run (Improved GAN's decay): with a constant
-# rate the test accuracy peaks after a few epochs and then falls back (BENCHMARKS.md).
-d_optimizer, g_optimizer = (
-    keras.optimizers.Adam(
-        keras.optimizers.schedules.PolynomialDecay(args.lr, args.epochs * len(batches), 0.0),
-        beta_1=0.5,
-    )
-    for _ in range(2)
+sgan.compile(
+    d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
+    g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
 )
-sgan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
 
 # ## Training
 # A callback reports test accuracy after each epoch; `SampleGrid` saves generated digits.

@@ -39,8 +39,7 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     out = tmp_path / "sgan"
     result = _fit(
         "--model", "sgan", "--labels", "100", "--with-baseline", "--ema-decay", "0.99",
-        "--fake-class", "explicit", "--lr", "5e-4", "--lr-decay", "none", "--out", str(out),
-        *TINY,
+        "--fake-class", "explicit", "--lr", "5e-4", "--out", str(out), *TINY,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     results = json.loads((out / "results.json").read_text())
@@ -60,19 +59,19 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     config = json.loads((out / "config.json").read_text())
     assert config["options"]["network"] == "mlp" and config["options"]["labels"] == 100
     model = load_model(out / "model.keras")
-    for optimizer in (model.d_optimizer, model.g_optimizer):
+    for optimizer in (model.d_optimizer, model.g_optimizer):  # constant by default
         assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(5e-4)
 
 
-def test_sgan_defaults_to_the_benchmarked_recipe_with_a_linear_decay_to_zero(tmp_path):
+def test_sgan_linear_decay_lowers_the_rate_to_zero_over_the_run(tmp_path):
     out = tmp_path / "sgan"
     result = _fit(
-        "--model", "sgan", "--epochs", "2", "--steps-per-epoch", "2", "--verbose", "0",
-        "--out", str(out),
+        "--model", "sgan", "--epochs", "2", "--steps-per-epoch", "2", "--lr-decay", "linear",
+        "--verbose", "0", "--out", str(out),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     options = json.loads((out / "config.json").read_text())["options"]
-    assert options["batch_size"] == 100 and options["lr_decay"] == "linear"
+    assert options["batch_size"] == 100  # the SGAN's default, Improved GAN's batch
     model = load_model(out / "model.keras")
     for optimizer in (model.d_optimizer, model.g_optimizer):
         schedule = optimizer._learning_rate
@@ -105,7 +104,7 @@ def test_cnn_baseline_run(tmp_path):
     [
         (["--model", "gan", "--labels", "50"], "--labels does not apply to --model gan"),
         (["--model", "gan", "--fake-class", "explicit"], "--fake-class does not apply"),
-        (["--model", "gan", "--lr-decay", "none"], "--lr-decay does not apply to --model gan"),
+        (["--model", "gan", "--lr-decay", "linear"], "--lr-decay does not apply to --model gan"),
         (["--model", "cnn-baseline", "--with-baseline"], "--with-baseline does not apply"),
         (["--model", "sgan", "--labels", "5"], "--labels 5: n_labeled must be between"),
         (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),

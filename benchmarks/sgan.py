@@ -148,9 +148,9 @@ def sgan_and_batches(args, seed: int, train_data, steps_per_epoch=None):
 
 
 def run_seed(args, seed: int, data) -> dict:
-    (x_train, y_train), (x_test, y_test) = data
-    labeled, _ = semi_supervised_split(y_train, args.labels, seed=seed)
-    model, batches = sgan_and_batches(args, seed, (x_train, y_train))
+    train_data, (x_test, y_test) = data
+    model, batches = sgan_and_batches(args, seed, train_data)
+    x_labeled, y_labeled = batches.x_labeled, batches.y_labeled
     budget = TimeBudget(args.minutes * 60)
     accuracy_callback = TestAccuracy(x_test, y_test, budget)
     callbacks = [budget, accuracy_callback]
@@ -177,11 +177,11 @@ def run_seed(args, seed: int, data) -> dict:
             10,
             network=network,
             optimizer=keras.optimizers.Adam(args.baseline_lr, beta_1=0.5),
-            x_init=x_train[labeled],
+            x_init=x_labeled,
         )
         started_baseline = time.perf_counter()
         fit_supervised_baseline(
-            baseline, x_train[labeled], y_train[labeled], args.baseline_steps, args.batch_size
+            baseline, x_labeled, y_labeled, args.baseline_steps, args.batch_size
         )
         name = {"mlp": "Improved-GAN MLP", "conv": "seed's CNN"}[network]
         baselines[name] = {

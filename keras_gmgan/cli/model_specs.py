@@ -122,14 +122,11 @@ def adam_pair(
 
     lr = options["lr"] if options["lr"] is not None else lr
     beta_1 = options["beta1"] if options["beta1"] is not None else beta_1
-
-    def rate():
-        if decay_steps is None:
-            return lr
-        return keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0)
-
+    if decay_steps is not None:
+        # Stateless: each optimizer calls it with its own step count.
+        lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0)
     return {
-        f"{player}_optimizer": keras.optimizers.Adam(rate(), beta_1=beta_1, beta_2=beta_2)
+        f"{player}_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)
         for player in ("d", "g")
     }
 

@@ -45,6 +45,7 @@ def classifier_network(options: dict) -> str:
 def build_sgan(options: dict, data):
     from keras_gmgan import networks
     from keras_gmgan.cli.model_specs import adam_pair, mixture_prior
+    from keras_gmgan.datasets.batches import one_pass_steps
     from keras_gmgan.layers import initialize_weight_norm
     from keras_gmgan.models import SGAN
 
@@ -70,7 +71,9 @@ def build_sgan(options: dict, data):
     )
     decay_steps = None
     if options["lr_decay"] == "linear":
-        steps_per_epoch = options["steps_per_epoch"] or len(unlabeled) // options["batch_size"]
+        steps_per_epoch = options["steps_per_epoch"] or one_pass_steps(
+            len(unlabeled), options["batch_size"]
+        )
         decay_steps = options["epochs"] * steps_per_epoch
     model.compile(**adam_pair(options, lr=SGAN_LEARNING_RATE, decay_steps=decay_steps))
     return model

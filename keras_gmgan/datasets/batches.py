@@ -6,6 +6,11 @@ import keras
 import numpy as np
 
 
+def one_pass_steps(num_examples: int, batch_size: int) -> int:
+    """Full batches in one pass over `num_examples` (the default epoch; the rest is dropped)."""
+    return num_examples // batch_size
+
+
 class RepeatingBatches(keras.utils.PyDataset):
     """Serves `steps_per_epoch` batches per epoch from arrays, cycling through shuffled passes.
 
@@ -44,7 +49,7 @@ class RepeatingBatches(keras.utils.PyDataset):
                 "examples; use a smaller batch size."
             )
         self.batch_size = batch_size
-        self.steps_per_epoch = steps_per_epoch or self.num_examples // batch_size
+        self.steps_per_epoch = steps_per_epoch or one_pass_steps(self.num_examples, batch_size)
         self.seed = seed
         self.epoch = initial_epoch
         self._permutations = {}

@@ -9,6 +9,10 @@
 2. Can the generator match the discriminator's features? After `--freeze-after` steps the
    discriminator's learning rate is set to 0 and training goes on: the feature-matching loss
    and D(G(z)) show how fast the generator catches up with a discriminator that stops moving.
+3. With `--learning-rates 5e-4 1e-3 2e-3` (instead of 1 and 2): the same SGAN at each
+   constant Adam rate, test accuracy every `--every` steps: how the benchmark's rate was chosen.
+
+        ... sgan_diagnostics.py --learning-rates 5e-4 1e-3 2e-3 3e-3 --steps 3000 --every 600
 
 Prints markdown tables; `--json` also writes the raw figures.
 """
@@ -54,9 +58,13 @@ class Recorder(keras.callbacks.Callback):
             self.model.d_optimizer.learning_rate.assign(0.0)
 
 
-def train(args, data, unsupervised_weight: float, steps: int, freeze_after: int = 0) -> list:
+def train(
+    args, data, unsupervised_weight: float, steps: int, freeze_after: int = 0, lr=None
+) -> list:
     train_data, (x_test, y_test) = data
-    settings = argparse.Namespace(**{**vars(args), "unsupervised_weight": unsupervised_weight})
+    settings = argparse.Namespace(
+        **{**vars(args), "unsupervised_weight": unsupervised_weight, "lr": lr or args.lr}
+    )
     model, batches = sgan_and_batches(settings, args.seed, train_data, steps_per_epoch=args.every)
     recorder = Recorder(x_test, y_test, args.every, freeze_after)
     model.fit(batches, epochs=steps // args.every, shuffle=False, verbose=0, callbacks=[recorder])
@@ -73,6 +81,14 @@ def main():
     parser.add_argument("--unsupervised-weight", type=float, default=0.5)
     parser.add_argument("--labels", type=int, default=100)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--adam-epsilon", type=float, default=1e-4)
+    parser.add_argument(
+        "--learning-rates",
+        type=float,
+        nargs="+",
+        default=None,
+        help="run only diagnostic 3, the constant-rate sweep over these Adam rates",
+    )
     parser.add_argument("--data", default=None, help="mnist.npz or a directory holding it")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
@@ -84,6 +100,9 @@ def main():
     args = argparse.Namespace(**{**defaults, **vars(args)})
 
     data = load_mnist(args.data)
+    if args.learning_rates:
+        learning_rate_sweep(args, data)
+        return
     with_unlabeled = train(args, data, args.unsupervised_weight, args.steps)
     labels_only = train(args, data, 0.0, args.steps)
     frozen = train(args, data, args.unsupervised_weight, args.freeze_steps, args.freeze_after)
@@ -110,6 +129,23 @@ def main():
                 {"args": vars(args), "sgan": with_unlabeled, "labels_only": labels_only,
                  "frozen": frozen}, stream, indent=2,
             )  # fmt: skip
+
+
+def learning_rate_sweep(args, data) -> None:
+    """Diagnostic 3: test accuracy over the steps at each constant learning rate."""
+    runs = {lr: train(args, data, args.unsupervised_weight, args.steps, lr=lr)
+            for lr in args.learning_rates}  # fmt: skip
+    print(f"\n### 3. Test accuracy (EMA weights) at constant Adam rates, seed {args.seed}, "
+          f"backend {keras.backend.backend()}\n")  # fmt: skip
+    print("| steps | " + " | ".join(f"lr {lr:g}" for lr in runs) + " |")
+    print("|---" * (len(runs) + 1) + "|")
+    for index, row in enumerate(next(iter(runs.values()))):
+        cells = [f"{100 * rows[index]['test_accuracy']:.2f}" for rows in runs.values()]
+        print(f"| {row['steps']} | {' | '.join(cells)} |")
+    if args.json:
+        with open(args.json, "w") as stream:
+            json.dump({"args": vars(args), "learning_rates": {str(k): v for k, v in runs.items()}},
+                      stream, indent=2)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -111,6 +111,7 @@ def adam_pair(
     beta_1: float = 0.5,
     beta_2: float = 0.999,
     decay_steps: Optional[int] = None,
+    epsilon: float = 1e-7,
 ):
     """Two Adam optimizers (one per player); `--lr` and `--beta1` override the model's defaults.
 
@@ -126,7 +127,9 @@ def adam_pair(
         # Stateless: each optimizer calls it with its own step count.
         lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0)
     return {
-        f"{player}_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)
+        f"{player}_optimizer": keras.optimizers.Adam(
+            lr, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
+        )
         for player in ("d", "g")
     }
 

@@ -39,6 +39,11 @@ class SGAN(AdversarialModel):
     Logs `d_loss`, `g_loss`, `supervised_loss`, `unsupervised_loss`, `labeled_accuracy` (on
     the labelled batches), `d_real` (mean D(x_u)) and `d_fake` (mean D(G(z))).
 
+    Optimizers: Improved GAN's MNIST recipe is Adam with β1 = 0.5 for both players; give
+    Adam `epsilon=1e-4` (about what the paper's Adam adds, under the square root): with
+    Keras' default 1e-7 the game collapsed (D(G(z)) → 0) after about 4,000 steps at a
+    constant rate of 1e-3 on MNIST, see BENCHMARKS.md.
+
     Args:
         generator: `keras.Model` mapping latents to data.
         discriminator: functional `keras.Model` mapping data to `[features, logits]`, with

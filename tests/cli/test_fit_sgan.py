@@ -61,6 +61,7 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     model = load_model(out / "model.keras")
     for optimizer in (model.d_optimizer, model.g_optimizer):  # constant by default
         assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(5e-4)
+        assert optimizer.epsilon == pytest.approx(1e-4)  # Improved GAN's; 1e-7 collapses
 
 
 def test_sgan_linear_decay_lowers_the_rate_to_zero_over_the_run(tmp_path):

@@ -12,7 +12,7 @@ seed's figures, and the test accuracy after each epoch of the first seed. `--dec
 lowers both learning rates linearly to 0 over the budget (Improved GAN's decay): without it
 the accuracy peaked around 93 % and then fell; with it, 96.9 % over three seeds. That fall was
 the game collapsing under Keras' Adam epsilon of 1e-7; with `--adam-epsilon 1e-4` (the
-default, about Improved GAN's) and `--decay-from 0.5`, 97.7 % on seed 0 (BENCHMARKS.md).
+default, `SGAN_ADAM_EPSILON`) and `--decay-from 0.5`, 97.7 % on seed 0 (BENCHMARKS.md).
 
 Targets (issue 6): SGAN ≥ 98.5 % within 30 minutes of training on 2 CPU cores (the seed
 project: 97.8 %, its CNN baseline 82.7 %).
@@ -31,7 +31,12 @@ import numpy as np
 
 from keras_gmgan.datasets import SemiSupervisedBatches, load_mnist, semi_supervised_split
 from keras_gmgan.layers import MixtureLatent, initialize_weight_norm
-from keras_gmgan.models import SGAN, build_supervised_baseline, fit_supervised_baseline
+from keras_gmgan.models import (
+    SGAN,
+    SGAN_ADAM_EPSILON,
+    build_supervised_baseline,
+    fit_supervised_baseline,
+)
 from keras_gmgan.models.supervised_baseline import predict_classes
 from keras_gmgan.networks import (
     build_dcgan_generator,
@@ -223,9 +228,9 @@ def main():
     parser.add_argument(
         "--adam-epsilon",
         type=float,
-        default=1e-4,
-        help="about Improved GAN's (1e-8 under the square root); the runs of 2026-11-23/24 "
-        "used Keras' 1e-7, with which a constant rate collapses after ~4,000 steps",
+        default=SGAN_ADAM_EPSILON,
+        help="default: SGAN_ADAM_EPSILON (1e-4); the runs before 2026-11-24 used Keras' 1e-7, "
+        "with which a constant rate collapses after ~4,000 steps",
     )
     parser.add_argument(
         "--decay-from",

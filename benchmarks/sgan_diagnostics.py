@@ -26,6 +26,7 @@ import numpy as np
 from sgan import sgan_and_batches
 
 from keras_gmgan.datasets import load_mnist
+from keras_gmgan.models import SGAN_ADAM_EPSILON
 
 LOGGED = ("g_loss", "d_real", "d_fake", "labeled_accuracy")
 
@@ -81,7 +82,7 @@ def main():
     parser.add_argument("--unsupervised-weight", type=float, default=0.5)
     parser.add_argument("--labels", type=int, default=100)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--adam-epsilon", type=float, default=1e-4)
+    parser.add_argument("--adam-epsilon", type=float, default=SGAN_ADAM_EPSILON)
     parser.add_argument(
         "--learning-rates",
         type=float,

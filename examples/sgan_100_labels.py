@@ -19,14 +19,14 @@ from keras_gmgan.callbacks import SampleGrid
 from keras_gmgan.classification import plot_confusion_matrix
 from keras_gmgan.datasets import SemiSupervisedBatches, load_mnist, semi_supervised_split
 from keras_gmgan.layers import initialize_weight_norm
-from keras_gmgan.models import SGAN
+from keras_gmgan.models import SGAN, SGAN_ADAM_EPSILON
 from keras_gmgan.networks import build_improved_gan_discriminator, build_improved_gan_generator
 
 # ## Settings
 # Improved GAN's MNIST recipe (Salimans et al. 2016): weight-normalised dense layers with
 # Gaussian noise, batch 100, Adam with β1 = 0.5, the fake class implicit in the K = 10 logits.
-# Adam's epsilon is 1e-4, about what the paper's Adam uses: with Keras' 1e-7 the game
-# collapses after a few thousand steps at a constant rate.
+# Adam's epsilon is `SGAN_ADAM_EPSILON` (1e-4, about the paper's): with Keras' 1e-7 the
+# game collapses after a few thousand steps at a constant rate.
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
 parser.add_argument("--epochs", type=int, default=10)
@@ -65,8 +65,8 @@ initialize_weight_norm(discriminator, x_train[unlabeled[:500]])
 generator = build_improved_gan_generator(latent_dim=100, data_shape=(28, 28, 1))
 sgan = SGAN(generator, discriminator, num_classes=10, fake_class="implicit", ema_decay=0.999)
 sgan.compile(
-    d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, epsilon=1e-4),
-    g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, epsilon=1e-4),
+    d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, epsilon=SGAN_ADAM_EPSILON),
+    g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, epsilon=SGAN_ADAM_EPSILON),
 )
 
 # ## Training

@@ -16,11 +16,6 @@ INIT_BATCH = 500
 #: (with the linear decay, 96.9 % on 100 MNIST labels after 30 minutes on 2 CPU cores).
 SGAN_LEARNING_RATE = 1e-3
 
-#: The SGAN's Adam epsilon. Improved GAN's Adam adds 1e-8 to the second moment under the square
-#: root, about 1e-4 outside it; with Keras' 1e-7 the game collapsed after ~4,000 steps at a
-#: constant rate (D(G(z)) → 0), with 1e-4 it did not (BENCHMARKS.md).
-SGAN_ADAM_EPSILON = 1e-4
-
 
 def labeled_split(options: dict, data):
     """The balanced labelled subset (`--labels` examples, chosen by `--seed`) and the rest."""
@@ -52,7 +47,7 @@ def build_sgan(options: dict, data):
     from keras_gmgan.cli.model_specs import adam_pair, mixture_prior
     from keras_gmgan.datasets.batches import one_pass_steps
     from keras_gmgan.layers import initialize_weight_norm
-    from keras_gmgan.models import SGAN
+    from keras_gmgan.models import SGAN, SGAN_ADAM_EPSILON
 
     _, unlabeled = labeled_split(options, data)  # bad --labels fail here, before training
     k = data.num_classes

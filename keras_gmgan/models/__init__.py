@@ -13,6 +13,7 @@ from keras_gmgan.models.latent_refit import refit_latent as refit_latent
 from keras_gmgan.models.latent_refit import with_latent as with_latent
 from keras_gmgan.models.player_optimizers import PlayerOptimizers as PlayerOptimizers
 from keras_gmgan.models.sgan import SGAN as SGAN
+from keras_gmgan.models.sgan import SGAN_ADAM_EPSILON as SGAN_ADAM_EPSILON
 from keras_gmgan.models.supervised_baseline import BaselineClassifier as BaselineClassifier
 from keras_gmgan.models.supervised_baseline import (
     build_supervised_baseline as build_supervised_baseline,

@@ -13,6 +13,12 @@ from keras_gmgan.models.adversarial_model import AdversarialModel
 
 FAKE_CLASS_FORMS = ("explicit", "implicit")
 
+#: The Adam epsilon to give both SGAN players. Improved GAN's Adam adds 1e-8 to the second
+#: moment under the square root, about 1e-4 outside it; with Keras' default 1e-7 the game
+#: collapsed (D(G(z)) → 0) after about 4,000 steps at a constant rate of 1e-3 on MNIST, with
+#: 1e-4 it did not (BENCHMARKS.md).
+SGAN_ADAM_EPSILON = 1e-4
+
 
 @keras.saving.register_keras_serializable(package="keras_gmgan")
 class SGAN(AdversarialModel):
@@ -40,9 +46,8 @@ class SGAN(AdversarialModel):
     the labelled batches), `d_real` (mean D(x_u)) and `d_fake` (mean D(G(z))).
 
     Optimizers: Improved GAN's MNIST recipe is Adam with β1 = 0.5 for both players; give
-    Adam `epsilon=1e-4` (about what the paper's Adam adds, under the square root): with
-    Keras' default 1e-7 the game collapsed (D(G(z)) → 0) after about 4,000 steps at a
-    constant rate of 1e-3 on MNIST, see BENCHMARKS.md.
+    Adam `epsilon=SGAN_ADAM_EPSILON` (1e-4, see that constant: Keras' default 1e-7 lets
+    the game collapse).
 
     Args:
         generator: `keras.Model` mapping latents to data.

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from keras_gmgan.cli.main import cli
 from keras_gmgan.cli.semi_supervised_specs import semi_supervised_batches
 from keras_gmgan.datasets import load_dataset
+from keras_gmgan.models import SGAN_ADAM_EPSILON
 from keras_gmgan.runs import load_model
 
 TINY = ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "16", "--verbose", "0"]
@@ -61,7 +62,7 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     model = load_model(out / "model.keras")
     for optimizer in (model.d_optimizer, model.g_optimizer):  # constant by default
         assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(5e-4)
-        assert optimizer.epsilon == pytest.approx(1e-4)  # Improved GAN's; 1e-7 collapses
+        assert optimizer.epsilon == pytest.approx(SGAN_ADAM_EPSILON) == 1e-4
 
 
 def test_sgan_linear_decay_lowers_the_rate_to_zero_over_the_run(tmp_path):

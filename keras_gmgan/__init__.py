@@ -18,6 +18,7 @@ _SUBMODULES = (
     "models",
     "networks",
     "sampling",
+    "schedules",
 )
 
 

@@ -121,7 +121,7 @@ def load_model(source: Union[str, Path]):
     """Loads a keras-gmgan model from a run directory or `.keras` file (safe mode on)."""
     import keras
 
-    import keras_gmgan.models  # noqa: F401  (registers the model classes)
+    import keras_gmgan.models  # noqa: F401  (registers the model classes and schedules)
 
     path = model_path(source)
     try:

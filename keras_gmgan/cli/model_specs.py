@@ -111,21 +111,24 @@ def adam_pair(
     beta_1: float = 0.5,
     beta_2: float = 0.999,
     decay_steps: Optional[int] = None,
+    hold_steps: int = 0,
     epsilon: float = 1e-7,
 ):
     """Two Adam optimizers (one per player); `--lr` and `--beta1` override the model's defaults.
 
-    With `decay_steps` each rate falls linearly to 0 over that many steps of its optimizer
-    (`PolynomialDecay` on the optimizer's own step count, so it is exact under every backend
-    and a resumed run picks the schedule up where it stopped).
+    With `decay_steps` each rate stays for `hold_steps` steps of its optimizer, then falls
+    linearly to 0 over `decay_steps` more (`HoldThenLinearDecay`, a stateless schedule on the
+    optimizer's own step count, so it is exact under every backend and a resumed run picks
+    it up where it stopped).
     """
     import keras
+
+    from keras_gmgan.schedules import HoldThenLinearDecay
 
     lr = options["lr"] if options["lr"] is not None else lr
     beta_1 = options["beta1"] if options["beta1"] is not None else beta_1
     if decay_steps is not None:
-        # Stateless: each optimizer calls it with its own step count.
-        lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, end_learning_rate=0.0)
+        lr = HoldThenLinearDecay(lr, hold_steps=hold_steps, decay_steps=decay_steps)
     return {
         f"{player}_optimizer": keras.optimizers.Adam(
             lr, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
@@ -250,7 +253,7 @@ MODELS: dict[str, ModelSpec] = {
     "sgan": ModelSpec(
         "semi-supervised GAN: (K+1)-way classifier discriminator, feature matching",
         semi_supervised_specs.build_sgan,
-        options=("labels", "with_baseline", "fake_class", "ema_decay", "lr_decay"),
+        options=("labels", "with_baseline", "fake_class", "ema_decay", "lr_decay", "lr_hold"),
         defaults={"batch_size": 100},
         batches=semi_supervised_specs.semi_supervised_batches,
         evaluate=semi_supervised_specs.evaluate_sgan,

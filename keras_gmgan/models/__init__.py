@@ -1,5 +1,8 @@
 """Adversarial models: each a `keras.Model` whose `train_step` is written once with keras.ops."""
 
+# Registers the learning-rate schedules the CLI compiles with, so that importing the models is
+# all a saved run needs to load.
+import keras_gmgan.schedules  # noqa: F401
 from keras_gmgan.models.adversarial_model import AdversarialModel as AdversarialModel
 from keras_gmgan.models.gan import GAN as GAN
 from keras_gmgan.models.gmgan import GMGAN as GMGAN

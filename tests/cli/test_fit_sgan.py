@@ -12,6 +12,7 @@ from keras_gmgan.cli.semi_supervised_specs import semi_supervised_batches
 from keras_gmgan.datasets import load_dataset
 from keras_gmgan.models import SGAN_ADAM_EPSILON
 from keras_gmgan.runs import load_model
+from keras_gmgan.schedules import HoldThenLinearDecay
 
 TINY = ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "16", "--verbose", "0"]
 
@@ -65,11 +66,20 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
         assert optimizer.epsilon == pytest.approx(SGAN_ADAM_EPSILON) == 1e-4
 
 
-def test_sgan_linear_decay_lowers_the_rate_to_zero_over_the_run(tmp_path):
+@pytest.mark.parametrize(
+    "hold_args, hold_steps, rate_after_2_steps",
+    [
+        ([], 0, 5e-4),  # 1e-3, 7.5e-4, 5e-4, 2.5e-4; now 0
+        (["--lr-hold", "0.5"], 2, 1e-3),  # 1e-3, 1e-3, 1e-3, 5e-4; now 0
+    ],
+)
+def test_sgan_linear_decay_lowers_the_rate_to_zero_over_the_run(
+    tmp_path, hold_args, hold_steps, rate_after_2_steps
+):
     out = tmp_path / "sgan"
     result = _fit(
         "--model", "sgan", "--epochs", "2", "--steps-per-epoch", "2", "--lr-decay", "linear",
-        "--verbose", "0", "--out", str(out),
+        *hold_args, "--verbose", "0", "--out", str(out),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     options = json.loads((out / "config.json").read_text())["options"]
@@ -77,12 +87,14 @@ def test_sgan_linear_decay_lowers_the_rate_to_zero_over_the_run(tmp_path):
     model = load_model(out / "model.keras")
     for optimizer in (model.d_optimizer, model.g_optimizer):
         schedule = optimizer._learning_rate
-        assert isinstance(schedule, keras.optimizers.schedules.PolynomialDecay)
+        assert isinstance(schedule, HoldThenLinearDecay)
         assert schedule.initial_learning_rate == pytest.approx(1e-3)
-        assert schedule.decay_steps == 4  # 2 epochs of 2 steps
+        assert schedule.hold_steps == hold_steps  # a share of 2 epochs of 2 steps
+        assert schedule.hold_steps + schedule.decay_steps == 4
         assert int(keras.ops.convert_to_numpy(optimizer.iterations)) == 4
-        # Each step used the rate at its own step count: 1e-3, 7.5e-4, 5e-4, 2.5e-4; now 0.
-        assert float(keras.ops.convert_to_numpy(schedule(2))) == pytest.approx(5e-4)
+        # Each step used the rate at its own step count; after the last one it is 0.
+        rate = float(keras.ops.convert_to_numpy(schedule(2)))
+        assert rate == pytest.approx(rate_after_2_steps)
         assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(0.0)
 
 
@@ -107,6 +119,8 @@ def test_cnn_baseline_run(tmp_path):
         (["--model", "gan", "--labels", "50"], "--labels does not apply to --model gan"),
         (["--model", "gan", "--fake-class", "explicit"], "--fake-class does not apply"),
         (["--model", "gan", "--lr-decay", "linear"], "--lr-decay does not apply to --model gan"),
+        (["--model", "sgan", "--lr-hold", "0.5"], "add --lr-decay linear"),
+        (["--model", "sgan", "--lr-decay", "linear", "--lr-hold", "1"], "'--lr-hold': 1.0 is not"),
         (["--model", "cnn-baseline", "--with-baseline"], "--with-baseline does not apply"),
         (["--model", "sgan", "--labels", "5"], "--labels 5: n_labeled must be between"),
         (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),

@@ -85,16 +85,19 @@ class WeightNormDense(keras.layers.Layer):
         }
 
 
-def initialize_weight_norm(model: keras.Model, x) -> int:
+def initialize_weight_norm(model: keras.Model, x, noise: bool = True) -> int:
     """Data-dependent initialisation of every `WeightNormDense` in a functional model.
 
     Layers are initialised in order, each on the inputs it receives from `x` after the earlier
-    ones were set (noise layers inactive). Returns how many layers were initialised.
+    ones were set. With `noise=True` the model runs in training mode, so the Gaussian noise
+    layers are active, as in Improved GAN's code: a fixed scale g is then set for the noisy
+    inputs training sees, not the clean ones, which keeps the noise as strong a regulariser
+    relative to the signal as the paper had it. Returns how many layers were initialised.
     """
     count = 0
     for layer in model.layers:
         if isinstance(layer, WeightNormDense):
             feeder = keras.Model(model.input, layer.input)
-            layer.initialize_from_data(feeder(x, training=False))
+            layer.initialize_from_data(feeder(x, training=noise))
             count += 1
     return count

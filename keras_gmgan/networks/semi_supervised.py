@@ -72,7 +72,8 @@ def build_improved_gan_discriminator(
     it is active whenever the network is called with `training=True`. As in the paper the
     dense layers are weight-normalised with a fixed scale (the logits' scale is learned), so
     the features cannot grow without bound; call `keras_gmgan.layers.initialize_weight_norm`
-    on a data batch before training for the paper's data-dependent initialisation.
+    on a data batch before training for the paper's data-dependent initialisation (run, as
+    there, with the noise active).
 
     Args:
         feature_layer: index into `hidden_units` of the layer whose ReLU activations (before

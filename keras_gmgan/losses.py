@@ -77,6 +77,22 @@ def supervised_cross_entropy(logits, labels, num_classes: int):
     )
 
 
+def conditional_entropy(logits, num_classes: int):
+    """Mean entropy of the class posterior (softmax of the K real-class logits), in nats.
+
+    Minimised on unlabelled data it pushes the classifier's decision boundaries away from
+    where the unlabelled examples lie (entropy minimisation); Bad GAN adds it to the
+    feature-matching discriminator for the same reason.
+
+    References:
+        Grandvalet & Bengio, "Semi-supervised Learning by Entropy Minimization", NeurIPS 2004.
+        Dai et al., "Good Semi-supervised Learning That Requires a Bad GAN", NeurIPS 2017.
+    """
+    real = real_class_logits(logits, num_classes)
+    log_probabilities = ops.subtract(real, ops.logsumexp(real, axis=-1, keepdims=True))
+    return -ops.mean(ops.sum(ops.exp(log_probabilities) * log_probabilities, axis=-1))
+
+
 def feature_matching(real_features, fake_features):
     """Mean over features of (E[f(x)] − E[f(G(z))])²: the generator matches the batch means of
     the discriminator's intermediate features instead of maximising its output.

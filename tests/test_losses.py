@@ -80,3 +80,17 @@ def test_supervised_cross_entropy_ignores_the_fake_logit():
     logits = np.array([[2.0, 0.0, 50.0]], dtype="float32")
     loss = float(to_numpy(losses.supervised_cross_entropy(logits, np.array([0]), 2)))
     np.testing.assert_allclose(loss, np.log1p(np.exp(-2.0)), rtol=1e-5)
+
+
+def test_conditional_entropy_of_the_real_class_posterior():
+    k = 4
+    uniform = np.zeros((3, k + 1), dtype="float32")
+    uniform[:, k] = 20.0  # an explicit fake logit, however large, does not enter
+    np.testing.assert_allclose(to_numpy(losses.conditional_entropy(uniform, k)), np.log(k))
+    confident = np.array([[30.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 30.0]], dtype="float32")
+    assert 0.0 <= float(to_numpy(losses.conditional_entropy(confident, k))) < 1e-9
+    logits = np.array([[1.0, -2.0, 0.5, 0.3]], dtype="float32")
+    p = np.exp(logits) / np.exp(logits).sum()
+    np.testing.assert_allclose(
+        to_numpy(losses.conditional_entropy(logits, k)), -(p * np.log(p)).sum(), rtol=1e-5
+    )

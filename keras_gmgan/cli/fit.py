@@ -246,6 +246,15 @@ def _writable(directory: Path) -> bool:
     "weights with this decay (e.g. 0.999).",
 )
 @click.option(
+    "--entropy-weight",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="sgan: add this weight × the entropy of the class posterior of the unlabelled batch "
+    "to the discriminator's loss (entropy minimisation, as in Bad GAN); 0 is Improved GAN's "
+    "recipe.",
+)
+@click.option(
     "--lr-decay",
     type=click.Choice(["linear", "none"]),
     default="none",

@@ -253,7 +253,15 @@ MODELS: dict[str, ModelSpec] = {
     "sgan": ModelSpec(
         "semi-supervised GAN: (K+1)-way classifier discriminator, feature matching",
         semi_supervised_specs.build_sgan,
-        options=("labels", "with_baseline", "fake_class", "ema_decay", "lr_decay", "lr_hold"),
+        options=(
+            "labels",
+            "with_baseline",
+            "fake_class",
+            "ema_decay",
+            "entropy_weight",
+            "lr_decay",
+            "lr_hold",
+        ),
         defaults={"batch_size": 100},
         batches=semi_supervised_specs.semi_supervised_batches,
         evaluate=semi_supervised_specs.evaluate_sgan,

@@ -68,6 +68,8 @@ def build_sgan(options: dict, data):
         fake_class=options["fake_class"],
         latent=mixture_prior(options),
         ema_decay=options["ema_decay"],
+        # Runs written before --entropy-weight existed have none in their config.
+        entropy_weight=options.get("entropy_weight", 0.0),
         seed=options["seed"],
     )
     decay_steps, hold_steps = None, 0

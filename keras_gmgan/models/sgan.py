@@ -29,7 +29,8 @@ class SGAN(AdversarialModel):
 
     1. Discriminator: cross-entropy of y_l under the softmax of the K real-class logits of
        x_l, plus `unsupervised_weight` × (−log D(x_u) − log(1 − D(G(z)))), where D(x) is the
-       probability of "real" (any of the K classes). The three batches go through the
+       probability of "real" (any of the K classes), plus `entropy_weight` × the mean entropy
+       of the class posterior of x_u (off by default). The three batches go through the
        discriminator in one call.
     2. Generator: feature matching, ‖E f(x_u) − E f(G(z))‖² / dim f, on the discriminator's
        feature output (a chosen hidden layer), not the adversarial loss: it makes samples that
@@ -43,7 +44,8 @@ class SGAN(AdversarialModel):
     fixed at 0. Predictions always use only the K real-class logits.
 
     Logs `d_loss`, `g_loss`, `supervised_loss`, `unsupervised_loss`, `labeled_accuracy` (on
-    the labelled batches), `d_real` (mean D(x_u)) and `d_fake` (mean D(G(z))).
+    the labelled batches), `unlabeled_entropy` (mean class-posterior entropy of x_u, in
+    nats), `d_real` (mean D(x_u)) and `d_fake` (mean D(G(z))).
 
     Optimizers: Improved GAN's MNIST recipe is Adam with β1 = 0.5 for both players; give
     Adam `epsilon=SGAN_ADAM_EPSILON` (1e-4, see that constant: Keras' default 1e-7 lets
@@ -61,6 +63,9 @@ class SGAN(AdversarialModel):
         latent: the `MixtureLatent` prior (standard normal when omitted).
         unsupervised_weight: weight of the real-vs-fake loss against the supervised one; 0.5
             is Improved GAN's (its code halves the unsupervised terms), the seed project used 1.
+        entropy_weight: weight of the conditional-entropy term on the unlabelled batch
+            (entropy minimisation, Grandvalet & Bengio; Bad GAN uses 1); 0, the default and
+            Improved GAN's recipe, leaves it out.
         ema_decay: keep an EMA of the discriminator's weights with this decay (e.g. 0.999)
             and classify with it; None keeps none. Early on the decay is capped at
             (1 + t) / (10 + t) after t steps, so the average is useful after a short run too.
@@ -94,6 +99,7 @@ class SGAN(AdversarialModel):
         "supervised_loss",
         "unsupervised_loss",
         "labeled_accuracy",
+        "unlabeled_entropy",
         "d_real",
         "d_fake",
     )
@@ -106,6 +112,7 @@ class SGAN(AdversarialModel):
         fake_class: str = "explicit",
         latent=None,
         unsupervised_weight: float = 0.5,
+        entropy_weight: float = 0.0,
         ema_decay: Optional[float] = None,
         seed: Optional[int] = None,
         **kwargs,
@@ -117,9 +124,14 @@ class SGAN(AdversarialModel):
             )
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must lie in (0, 1), e.g. 0.999; got {ema_decay}.")
+        if entropy_weight < 0:
+            raise ValueError(
+                f"entropy_weight must be 0 (off) or positive, e.g. 1; got {entropy_weight}."
+            )
         self.num_classes = int(num_classes)
         self.fake_class = fake_class
         self.unsupervised_weight = float(unsupervised_weight)
+        self.entropy_weight = float(entropy_weight)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self._check_discriminator(discriminator)
         self.ema_variables = []
@@ -178,14 +190,18 @@ class SGAN(AdversarialModel):
         def discriminator_loss():
             _, logits = self.discriminator(batch, training=True)
             labeled_logits = logits[:n_labeled]
-            real = losses.real_vs_fake_logit(logits[n_labeled : n_labeled + n_unlabeled], k)
+            unlabeled_logits = logits[n_labeled : n_labeled + n_unlabeled]
+            real = losses.real_vs_fake_logit(unlabeled_logits, k)
             fake_ = losses.real_vs_fake_logit(logits[n_labeled + n_unlabeled :], k)
             supervised = losses.supervised_cross_entropy(labeled_logits, labels, k)
             unsupervised = losses.discriminator_bce(real, fake_)
+            entropy = losses.conditional_entropy(unlabeled_logits, k)
             total = supervised + self.unsupervised_weight * unsupervised
-            return total, (supervised, unsupervised, labeled_logits, real, fake_)
+            if self.entropy_weight:
+                total = total + self.entropy_weight * entropy
+            return total, (supervised, unsupervised, entropy, labeled_logits, real, fake_)
 
-        d_loss, (supervised, unsupervised, labeled_logits, real, fake_) = minimize(
+        d_loss, (supervised, unsupervised, entropy, labeled_logits, real, fake_) = minimize(
             discriminator_loss, self.discriminator_variables, self.d_optimizer
         )
         self._update_ema()
@@ -210,6 +226,7 @@ class SGAN(AdversarialModel):
             supervised_loss=supervised,
             unsupervised_loss=unsupervised,
             labeled_accuracy=ops.mean(hits),
+            unlabeled_entropy=entropy,
             d_real=ops.mean(ops.sigmoid(real)),
             d_fake=ops.mean(ops.sigmoid(fake_)),
         )
@@ -289,5 +306,6 @@ class SGAN(AdversarialModel):
             "num_classes": self.num_classes,
             "fake_class": self.fake_class,
             "unsupervised_weight": self.unsupervised_weight,
+            "entropy_weight": self.entropy_weight,
             "ema_decay": self.ema_decay,
         }

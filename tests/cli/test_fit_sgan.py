@@ -41,7 +41,8 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     out = tmp_path / "sgan"
     result = _fit(
         "--model", "sgan", "--labels", "100", "--with-baseline", "--ema-decay", "0.99",
-        "--fake-class", "explicit", "--lr", "5e-4", "--out", str(out), *TINY,
+        "--fake-class", "explicit", "--lr", "5e-4", "--entropy-weight", "0.5",
+        "--out", str(out), *TINY,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     results = json.loads((out / "results.json").read_text())
@@ -61,6 +62,7 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     config = json.loads((out / "config.json").read_text())
     assert config["options"]["network"] == "mlp" and config["options"]["labels"] == 100
     model = load_model(out / "model.keras")
+    assert model.get_config()["entropy_weight"] == 0.5
     for optimizer in (model.d_optimizer, model.g_optimizer):  # constant by default
         assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == pytest.approx(5e-4)
         assert optimizer.epsilon == pytest.approx(SGAN_ADAM_EPSILON) == 1e-4
@@ -124,6 +126,8 @@ def test_cnn_baseline_run(tmp_path):
         (["--model", "cnn-baseline", "--with-baseline"], "--with-baseline does not apply"),
         (["--model", "sgan", "--labels", "5"], "--labels 5: n_labeled must be between"),
         (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),
+        (["--model", "sgan", "--entropy-weight", "-1"], "Invalid value for '--entropy-weight'"),
+        (["--model", "gan", "--entropy-weight", "1"], "--entropy-weight does not apply"),
         (["--model", "sgan", "--network", "deep"], "--network deep is not a classifier"),
         (["--model", "sgan", "--dataset", "ring"], "needs a labelled image data set"),
         (["--model", "cnn-baseline", "--eval-every", "5"], "cnn-baseline generates none"),

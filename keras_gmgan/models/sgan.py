@@ -64,8 +64,8 @@ class SGAN(AdversarialModel):
         unsupervised_weight: weight of the real-vs-fake loss against the supervised one; 0.5
             is Improved GAN's (its code halves the unsupervised terms), the seed project used 1.
         entropy_weight: weight of the conditional-entropy term on the unlabelled batch
-            (entropy minimisation, Grandvalet & Bengio; Bad GAN uses 1); 0, the default and
-            Improved GAN's recipe, leaves it out.
+            (entropy minimisation, Grandvalet & Bengio; Bad GAN's SVHN recipe uses 0.1); 0,
+            the default and Improved GAN's recipe, leaves it out.
         ema_decay: keep an EMA of the discriminator's weights with this decay (e.g. 0.999)
             and classify with it; None keeps none. Early on the decay is capped at
             (1 + t) / (10 + t) after t steps, so the average is useful after a short run too.
@@ -126,7 +126,7 @@ class SGAN(AdversarialModel):
             raise ValueError(f"ema_decay must lie in (0, 1), e.g. 0.999; got {ema_decay}.")
         if entropy_weight < 0:
             raise ValueError(
-                f"entropy_weight must be 0 (off) or positive, e.g. 1; got {entropy_weight}."
+                f"entropy_weight must be 0 (off) or positive, e.g. 0.1; got {entropy_weight}."
             )
         self.num_classes = int(num_classes)
         self.fake_class = fake_class

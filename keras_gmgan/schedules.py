@@ -8,9 +8,11 @@ from keras import ops
 class HoldThenLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     """The rate stays at `initial_learning_rate` for `hold_steps`, then falls linearly to 0.
 
-    Improved GAN's schedule (Salimans et al. 2016): its MNIST SGAN keeps the rate for 200 of
-    300 epochs and lowers it to 0 over the last 100. Keras' `PolynomialDecay` decays from the
-    first step; holding first lets the game use the full rate while it still gains from it.
+    Improved GAN's CIFAR-10 schedule (Salimans et al. 2016): it keeps the rate for 800 of
+    1200 epochs and lowers it to 0 over the last 400 (its MNIST script keeps the rate
+    constant for all 300 epochs and classifies with a 0.9999 average of the weights instead).
+    Keras' `PolynomialDecay` decays from the first step; holding first lets the game use the
+    full rate while it still gains from it.
     With `hold_steps=0` this is `PolynomialDecay(lr, decay_steps, end_learning_rate=0)`.
 
     Stateless like every Keras schedule: each optimizer calls it with its own step count, so

@@ -256,6 +256,15 @@ def _writable(directory: Path) -> bool:
     "recipe.",
 )
 @click.option(
+    "--matching-batch",
+    type=click.Choice(["shared", "separate"]),
+    default="shared",
+    show_default=True,
+    help="sgan: the real features the generator matches come from the discriminator's "
+    "unlabelled batch (shared) or from a second unlabelled batch drawn from its own "
+    "shuffles (separate, as Improved GAN's MNIST script does).",
+)
+@click.option(
     "--lr-decay",
     type=click.Choice(["linear", "none"]),
     default="none",

@@ -259,6 +259,7 @@ MODELS: dict[str, ModelSpec] = {
             "fake_class",
             "ema_decay",
             "entropy_weight",
+            "matching_batch",
             "lr_decay",
             "lr_hold",
         ),

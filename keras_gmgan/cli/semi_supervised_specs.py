@@ -94,7 +94,8 @@ def build_sgan(options: dict, data):
 
 
 def semi_supervised_batches(options: dict, data, initial_epoch: int = 0):
-    """Each step: an unlabelled batch paired with a batch cycled from the labelled examples."""
+    """Each step: an unlabelled batch paired with a batch cycled from the labelled examples
+    (and, with `--matching-batch separate`, a second unlabelled batch for feature matching)."""
     from keras_gmgan.datasets import SemiSupervisedBatches
 
     labeled, unlabeled = labeled_split(options, data)
@@ -106,6 +107,8 @@ def semi_supervised_batches(options: dict, data, initial_epoch: int = 0):
         steps_per_epoch=options["steps_per_epoch"],
         seed=options["seed"],
         initial_epoch=initial_epoch,
+        # Runs written before --matching-batch existed have none in their config.
+        matching_batch=options.get("matching_batch", "shared") == "separate",
     )
 
 

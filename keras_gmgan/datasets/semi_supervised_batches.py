@@ -18,6 +18,11 @@ class SemiSupervisedBatches(RepeatingBatches):
     shuffles of the labelled set (so each labelled example appears equally often). It works
     under every backend because Keras converts PyDataset batches itself.
 
+    With `matching_batch=True` each batch also holds `"matching"`: a second unlabelled batch
+    from its own endless sequence of shuffles, for the generator's feature matching to aim at
+    (Improved GAN's MNIST script draws it from a second permutation, `trainx_unl2`), so the
+    generator does not chase the features of the very batch the discriminator just trained on.
+
     Every batch has the same shapes, so the JAX step is compiled once. Batches depend only on
     (seed, epoch, index), so they are repeatable, Keras may fetch them in any order, and a run
     resumed at `initial_epoch` sees exactly the batches an uninterrupted one would. As with
@@ -32,6 +37,7 @@ class SemiSupervisedBatches(RepeatingBatches):
         steps_per_epoch: batches per epoch (default: one pass over the unlabelled set).
         seed: seed of every shuffle.
         initial_epoch: the epoch `fit` starts at (when resuming).
+        matching_batch: also serve the `"matching"` unlabelled batch.
 
     Example:
     >>> import numpy as np
@@ -51,8 +57,11 @@ class SemiSupervisedBatches(RepeatingBatches):
         steps_per_epoch: Optional[int] = None,
         seed: int = 0,
         initial_epoch: int = 0,
+        matching_batch: bool = False,
     ):
         x_unlabeled = np.asarray(x_unlabeled)
+        self.matching_batch = bool(matching_batch)
+        self._matching_pass = (None, None)  # (pass number, its permutation)
         self.x_labeled = np.asarray(x_labeled)
         self.y_labeled = np.asarray(y_labeled).astype("int32")
         self.labeled_batch_size = int(labeled_batch_size or batch_size)
@@ -100,12 +109,34 @@ class SemiSupervisedBatches(RepeatingBatches):
         }
         return np.array([permutations[b][o] for b, o in zip(blocks, offsets)])
 
+    def matching_indices(self, index: int) -> np.ndarray:
+        """Indices into the unlabelled set of the `"matching"` batch `index` of this epoch.
+
+        The same walk through seeded passes as the unlabelled batches, with passes shuffled
+        from `(seed, 2, pass)` instead, so the two streams are independent and each is
+        repeatable on its own.
+        """
+        n = len(self.x_unlabeled)
+        start = (self.epoch * len(self) + index) * self.batch_size
+        passes, offsets = np.divmod(np.arange(start, start + self.batch_size), n)
+        indices = np.empty(self.batch_size, dtype=np.int64)
+        for number in np.unique(passes):
+            if self._matching_pass[0] != number:
+                rng = np.random.default_rng([self.seed, 2, int(number)])
+                self._matching_pass = (number, rng.permutation(n))
+            mask = passes == number
+            indices[mask] = self._matching_pass[1][offsets[mask]]
+        return indices
+
     def __getitem__(self, index: int) -> dict:
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} out of range: there are {len(self)} batches.")
         labeled = self.labeled_indices(index)
-        return {
+        batch = {
             "unlabeled": super().__getitem__(index),
             "labeled": self.x_labeled[labeled],
             "labels": self.y_labeled[labeled],
         }
+        if self.matching_batch:
+            batch["matching"] = self.x_unlabeled[self.matching_indices(index)]
+        return batch

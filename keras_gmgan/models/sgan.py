@@ -34,7 +34,9 @@ class SGAN(AdversarialModel):
        discriminator in one call.
     2. Generator: feature matching, ‖E f(x_u) − E f(G(z))‖² / dim f, on the discriminator's
        feature output (a chosen hidden layer), not the adversarial loss: it makes samples that
-       help the classifier rather than fool it.
+       help the classifier rather than fool it. When the batch also holds `"matching"` (a
+       second unlabelled batch, `SemiSupervisedBatches(..., matching_batch=True)`), f(x) is
+       averaged over it instead of x_u, as in Improved GAN's MNIST script.
     3. Optionally, an exponential moving average (EMA) of the discriminator's weights, used by
        the classification methods.
 
@@ -176,10 +178,13 @@ class SGAN(AdversarialModel):
                 "keras_gmgan.datasets.SemiSupervisedBatches(x_unlabeled, x_labeled, y_labeled) "
                 "as the data."
             )
-        return data["unlabeled"], data["labeled"], data["labels"]
+        # Without a separate "matching" batch the generator matches the unlabelled batch's
+        # features.
+        matching = data.get("matching", data["unlabeled"])
+        return data["unlabeled"], data["labeled"], data["labels"], matching
 
     def train_step(self, data):
-        unlabeled, labeled, labels = self._unpack(data)
+        unlabeled, labeled, labels, matching = self._unpack(data)
         n_labeled, n_unlabeled = ops.shape(labeled)[0], ops.shape(unlabeled)[0]
         k = self.num_classes
 
@@ -207,14 +212,16 @@ class SGAN(AdversarialModel):
         self._update_ema()
 
         components, noise = self.sample_latent_noise(n_unlabeled)
+        n_matching = ops.shape(matching)[0]
 
         def generator_loss():
             generated = self.generator(self.latent((components, noise)), training=True)
             features, _ = self.discriminator(
-                ops.concatenate([unlabeled, generated], axis=0), training=True
+                ops.concatenate([ops.cast(matching, generated.dtype), generated], axis=0),
+                training=True,
             )
-            real_features = ops.stop_gradient(features[:n_unlabeled])
-            return losses.feature_matching(real_features, features[n_unlabeled:]), ()
+            real_features = ops.stop_gradient(features[:n_matching])
+            return losses.feature_matching(real_features, features[n_matching:]), ()
 
         g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
 

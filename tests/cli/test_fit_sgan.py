@@ -42,7 +42,7 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     result = _fit(
         "--model", "sgan", "--labels", "100", "--with-baseline", "--ema-decay", "0.99",
         "--fake-class", "explicit", "--lr", "5e-4", "--entropy-weight", "0.5",
-        "--out", str(out), *TINY,
+        "--matching-batch", "separate", "--out", str(out), *TINY,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     results = json.loads((out / "results.json").read_text())
@@ -61,6 +61,8 @@ def test_sgan_run_writes_accuracy_confusion_matrix_and_the_baseline(tmp_path):
     assert (out / "samples" / "epoch_001.png").exists()
     config = json.loads((out / "config.json").read_text())
     assert config["options"]["network"] == "mlp" and config["options"]["labels"] == 100
+    assert config["options"]["matching_batch"] == "separate"
+    assert "matching" in semi_supervised_batches(config["options"], load_dataset("digits"))[0]
     model = load_model(out / "model.keras")
     assert model.get_config()["entropy_weight"] == 0.5
     for optimizer in (model.d_optimizer, model.g_optimizer):  # constant by default
@@ -128,6 +130,8 @@ def test_cnn_baseline_run(tmp_path):
         (["--model", "sgan", "--ema-decay", "1"], "Invalid value for '--ema-decay'"),
         (["--model", "sgan", "--entropy-weight", "-1"], "Invalid value for '--entropy-weight'"),
         (["--model", "gan", "--entropy-weight", "1"], "--entropy-weight does not apply"),
+        (["--model", "gan", "--matching-batch", "separate"], "--matching-batch does not apply"),
+        (["--model", "sgan", "--matching-batch", "both"], "Invalid value for '--matching-batch'"),
         (["--model", "sgan", "--network", "deep"], "--network deep is not a classifier"),
         (["--model", "sgan", "--dataset", "ring"], "needs a labelled image data set"),
         (["--model", "cnn-baseline", "--eval-every", "5"], "cnn-baseline generates none"),

@@ -49,6 +49,26 @@ def test_batches_repeat_for_a_seed_and_reshuffle_each_epoch():
     assert not np.array_equal(first[0]["unlabeled"], before)
 
 
+def test_the_matching_batch_is_a_second_independent_walk_through_the_unlabelled_set():
+    batches, _, _, unlabeled = _batches(seed=4, matching_batch=True)
+    assert "matching" not in _batches(seed=4)[0][0]  # only when asked for
+    seen = []
+    for index in range(len(batches)):
+        batch = batches[index]
+        assert batch["matching"].shape == batch["unlabeled"].shape == (32, 1)
+        # Its own shuffle: not the discriminator's unlabelled batch.
+        assert not np.array_equal(batch["matching"], batch["unlabeled"])
+        seen.extend(batch["matching"][:, 0].astype(int))
+    # Unlabelled examples only, none twice within a pass.
+    assert set(seen) <= set(unlabeled) and len(set(seen)) == len(seen) == 32 * len(batches)
+    # Repeatable for the seed, and a run resumed at epoch 1 sees what an uninterrupted one does.
+    batches.on_epoch_end()
+    resumed, *_ = _batches(seed=4, matching_batch=True, initial_epoch=1)
+    for index in (0, len(batches) - 1):
+        np.testing.assert_array_equal(resumed[index]["matching"], batches[index]["matching"])
+    assert not np.array_equal(batches[0]["matching"][:, 0], seen[:32])  # reshuffled per epoch
+
+
 def test_bad_inputs_raise_clear_errors():
     x = _ids(40)
     with pytest.raises(ValueError, match="fewer than one batch"):

@@ -111,6 +111,39 @@ def test_discriminator_loss_adds_the_weighted_entropy_of_the_unlabelled_posterio
     assert weighted.get_config()["entropy_weight"] == 20.0
 
 
+def test_the_generator_matches_the_features_of_the_matching_batch_when_given():
+    x, y = _data()
+    batch = _batches(x, y)[0]
+    other = dict(batch, matching=x[::-1][:16])  # a different unlabelled batch
+
+    class OneBatch(keras.utils.PyDataset):
+        def __init__(self, data):
+            super().__init__()
+            self.data = data
+
+        def __len__(self):
+            return 1
+
+        def __getitem__(self, index):
+            return self.data
+
+    def one_step(data):
+        keras.utils.set_random_seed(0)
+        model = _sgan(ema_decay=None)
+        logs = model.fit(OneBatch(data), epochs=1, verbose=0).history
+        logs = {name: values[0] for name, values in logs.items()}
+        return logs, _weights(model.generator), _weights(model.discriminator)
+
+    shared_logs, shared_g, shared_d = one_step(batch)
+    other_logs, other_g, other_d = one_step(other)
+    # Another batch changes only the generator's target: same discriminator step.
+    for a, b in zip(other_d, shared_d):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert other_logs["d_loss"] == pytest.approx(shared_logs["d_loss"], rel=1e-5)
+    assert other_logs["g_loss"] != pytest.approx(shared_logs["g_loss"], rel=1e-3)
+    assert any(not np.allclose(a, b) for a, b in zip(other_g, shared_g))
+
+
 def test_test_accuracy_is_a_fraction_and_the_confusion_matrix_adds_up(trained):
     model, _, _, (x, y) = trained
     results = model.evaluate_classifier(x, y)

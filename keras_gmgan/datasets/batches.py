@@ -63,14 +63,24 @@ class RepeatingBatches(keras.utils.PyDataset):
             self._permutations = {index: rng.permutation(self.num_examples)}
         return self._permutations[index]
 
-    def __getitem__(self, step):
+    def step_indices(self, step: int, permutation=None) -> np.ndarray:
+        """Example indices of batch `step` of the current epoch.
+
+        `permutation(pass)` gives each pass's shuffle (default: this stream's, seeded by
+        `(seed, pass)`); another function walks the same way through other shuffles.
+        """
+        permutation = permutation or self._permutation
         start = (self.epoch * self.steps_per_epoch + step) * self.batch_size
         positions = np.arange(start, start + self.batch_size)
         passes, offsets = np.divmod(positions, self.num_examples)
         indices = np.empty(self.batch_size, dtype=np.int64)
         for index in np.unique(passes):
             mask = passes == index
-            indices[mask] = self._permutation(int(index))[offsets[mask]]
+            indices[mask] = permutation(int(index))[offsets[mask]]
+        return indices
+
+    def __getitem__(self, step):
+        indices = self.step_indices(step)
         batch = tuple(array[indices] for array in self.arrays)
         return batch if len(batch) > 1 else batch[0]
 

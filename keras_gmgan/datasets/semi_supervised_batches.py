@@ -109,24 +109,20 @@ class SemiSupervisedBatches(RepeatingBatches):
         }
         return np.array([permutations[b][o] for b, o in zip(blocks, offsets)])
 
+    def _matching_permutation(self, number: int) -> np.ndarray:
+        if self._matching_pass[0] != number:
+            rng = np.random.default_rng([self.seed, 2, number])
+            self._matching_pass = (number, rng.permutation(len(self.x_unlabeled)))
+        return self._matching_pass[1]
+
     def matching_indices(self, index: int) -> np.ndarray:
         """Indices into the unlabelled set of the `"matching"` batch `index` of this epoch.
 
-        The same walk through seeded passes as the unlabelled batches, with passes shuffled
-        from `(seed, 2, pass)` instead, so the two streams are independent and each is
-        repeatable on its own.
+        The same walk through passes as the unlabelled batches, with each pass shuffled from
+        `(seed, 2, pass)` instead, so the two streams are independent and each is repeatable
+        on its own.
         """
-        n = len(self.x_unlabeled)
-        start = (self.epoch * len(self) + index) * self.batch_size
-        passes, offsets = np.divmod(np.arange(start, start + self.batch_size), n)
-        indices = np.empty(self.batch_size, dtype=np.int64)
-        for number in np.unique(passes):
-            if self._matching_pass[0] != number:
-                rng = np.random.default_rng([self.seed, 2, int(number)])
-                self._matching_pass = (number, rng.permutation(n))
-            mask = passes == number
-            indices[mask] = self._matching_pass[1][offsets[mask]]
-        return indices
+        return self.step_indices(index, self._matching_permutation)
 
     def __getitem__(self, index: int) -> dict:
         if not 0 <= index < len(self):

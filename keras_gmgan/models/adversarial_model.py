@@ -192,18 +192,35 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     # Serialisation ---------------------------------------------------------------------
 
-    def save_own_variables(self, store):
-        """Also saves the seed generator's state, which no Keras format keeps.
+    def _layer_seed_generators(self) -> list:
+        """The seed generators of every sub-layer (noise, dropout), in the layers' fixed order."""
+        return [
+            generator
+            for layer in self._flatten_layers(include_self=False)
+            for generator in layer._seed_generators
+        ]
 
-        Without it a resumed run would sample different latents from an uninterrupted one.
+    def save_own_variables(self, store):
+        """Also saves every seed generator's state, which no Keras format keeps.
+
+        The model's own generator draws the latents; the sub-layers' draw the noise of
+        `GaussianNoise` and `Dropout` layers (the SGAN discriminators have both). Without
+        them a resumed run would draw other noise than an uninterrupted one.
         """
         super().save_own_variables(store)
         store["seed_generator_state"] = self.seed_generator.state
+        for index, generator in enumerate(self._layer_seed_generators()):
+            store[f"layer_seed_generator_state_{index}"] = generator.state
 
     def load_own_variables(self, store):
-        keys = list(store.keys())
+        keys = set(store.keys())
         if "seed_generator_state" in keys:
             self.seed_generator.state.assign(store["seed_generator_state"])
+        # Files written before the sub-layers' states were saved hold none of these keys.
+        for index, generator in enumerate(self._layer_seed_generators()):
+            key = f"layer_seed_generator_state_{index}"
+            if key in keys:
+                generator.state.assign(store[key])
         own = self._trainable_variables + self._non_trainable_variables
         for index, variable in enumerate(own):
             variable.assign(store[f"{index}"])

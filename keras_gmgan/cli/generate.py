@@ -1,6 +1,7 @@
 """`keras-gmgan generate`: write n PNG samples from a trained model."""
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -8,6 +9,9 @@ from pathlib import Path
 import click
 
 from keras_gmgan.cli.sampling_options import check_drs_percentile, draw_samples, sampling_options
+
+#: The files generate writes into --out: only these may --overwrite replace.
+OWN_FILE = re.compile(r"(\d+\.png|grid\.png|generate\.json)")
 
 
 @click.command()
@@ -50,8 +54,7 @@ def generate(
     The layout is the course template's generate.py, so existing FID tools read it. With
     --drs, generate.json records the sampling settings and the acceptance rate.
     """
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise click.UsageError(f"{out} is not empty; pass --overwrite or choose another --out.")
+    _check_out(out, source, overwrite)
     check_drs_percentile(ctx, drs)
     if drs and label is not None:
         raise click.UsageError("--drs draws from the whole prior; it does not take --label.")
@@ -139,3 +142,39 @@ def generate(
             f"accepted {rate:.1%} of the samples drawn."
         )
     click.echo(f"Wrote {n} images and grid.png to {out}")
+
+
+def _check_out(out: Path, source: Path, overwrite: bool) -> None:
+    """Refuses an --out that generate cannot write, or whose replacement would lose data.
+
+    The old folder is deleted when the new one moves in, so it must not be the current
+    directory, the source run or a folder above either; with --overwrite it may hold only
+    what an earlier generate wrote.
+    """
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                problem = "is a file" if folder == out else f"is inside {folder}, a file"
+                raise click.UsageError(f"--out {out} {problem}; give a folder path.")
+            break
+    target = out.resolve()
+    for name, path in (("the current directory", Path.cwd()), ("the source", source)):
+        path = path.resolve()
+        if target == path or target in path.parents:
+            raise click.UsageError(
+                f"--out {out} is {name} or a folder above it, which generate would replace; "
+                "choose a new folder for the samples."
+            )
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if not overwrite:
+        raise click.UsageError(f"{out} is not empty; pass --overwrite or choose another --out.")
+    foreign = sorted(
+        p.name for p in out.iterdir() if not (OWN_FILE.fullmatch(p.name) and p.is_file())
+    )
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise click.UsageError(
+            f"--overwrite replaces only an earlier generate's samples, and {out} also holds "
+            f"{foreign[0]}{more}; choose another --out, or move those away first."
+        )

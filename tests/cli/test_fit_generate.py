@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +137,53 @@ def test_generate_rejects_missing_and_corrupt_models(tmp_path):
     assert result.exit_code == 1 and "corrupt" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "s").exists()
+
+
+def _refused(message, *args):
+    result = CliRunner().invoke(cli, ["generate", *map(str, args)])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_generate_never_replaces_the_working_directory_or_the_run(
+    digits_run, tmp_path, monkeypatch
+):
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "notes.txt").write_text("keep me")
+    monkeypatch.chdir(here)
+    run = shutil.copytree(digits_run, tmp_path / "run")
+    for out in (".", here, tmp_path, run, run / "samples" / ".."):
+        _refused("or a folder above it", run, "--n", "3", "--out", out, "--overwrite")
+    _refused("is a file", run, "--n", "3", "--out", run / "model.keras", "--overwrite")
+    assert (here / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in here.iterdir()) == ["notes.txt"]
+    assert (run / "model.keras").exists() and (run / "results.json").exists()
+
+
+def test_generate_overwrite_replaces_only_its_own_files(digits_run, tmp_path):
+    out = tmp_path / "samples"
+    assert _run(["generate", str(digits_run), "--n", "3", "--out", str(out)]).exit_code == 0
+    args = ["generate", str(digits_run), "--n", "2", "--out", str(out), "--overwrite"]
+    assert _run(args).exit_code == 0
+    assert {p.name for p in out.iterdir()} == {"0.png", "1.png", "grid.png"}
+    (out / "notes.txt").write_text("keep me")
+    _refused("also holds notes.txt", *args[1:])
+    assert {p.name for p in out.iterdir()} == {"0.png", "1.png", "grid.png", "notes.txt"}
+    _refused("also holds epoch_001.png and 1 more", *args[1:4], "--out", digits_run / "samples",
+             "--overwrite")  # fmt: skip
+    assert len(list((digits_run / "samples").iterdir())) == 2
+
+
+def test_generate_out_that_is_a_file_is_refused(digits_run, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    for extra in ([], ["--overwrite"]):
+        _refused(f"--out {afile} is a file", digits_run, "--n", "3", "--out", afile, *extra)
+    _refused(f"is inside {afile}, a file", digits_run, "--n", "3", "--out", afile / "x")
+    assert afile.read_text() == "keep me"
 
 
 def test_info_and_subprocess_entry_point(tmp_path):

@@ -107,6 +107,11 @@ def evaluate(
         model, sampling = None, {"seed": seed}
     else:
         model = _load_model(source)
+        if not hasattr(model, "latent"):
+            raise click.UsageError(
+                f"{source} holds a classifier (e.g. a cnn-baseline run), not a generative "
+                "model; evaluate scores generated samples."
+            )
         dataset = (config or {}).get("options", {}).get("dataset")
         if len(model.data_shape) == 1:
             points = n if "n" in given else None

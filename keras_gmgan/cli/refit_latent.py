@@ -45,6 +45,11 @@ def refit_latent(run: Path, components, n: int, steps: int, seed: int, out: Path
         model = runs.load_model(run)
     except runs.ModelFileError as error:
         raise click.ClickException(str(error)) from None
+    if not hasattr(model, "latent"):
+        raise click.UsageError(
+            f"{run} holds a classifier (e.g. a cnn-baseline run), not a generative model; "
+            "refit-latent refits a generator's latent prior."
+        )
     options = config["options"]
     data = _load_data(options)
     out = out or run / "model-refit.keras"

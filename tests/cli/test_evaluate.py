@@ -120,6 +120,18 @@ def test_evaluate_rejects_wrong_size_pngs_and_missing_sources(tmp_path):
     _refused(2, "add --drs", "evaluate", folder, "--drs-percentile", 50)
 
 
+@pytest.mark.parametrize(
+    "data", [["--dataset", "digits"], pytest.param(["--data", SHARED_DATA], marks=needs_mnist)]
+)
+def test_evaluate_refuses_a_classifier_run(data, tmp_path):
+    run = tmp_path / "cnn"
+    _ok("fit", "--model", "cnn-baseline", *data, "--epochs", 1, "--steps-per-epoch", 2,
+        "--verbose", 0, "--out", run)  # fmt: skip
+    for source in (run, run / "model.keras"):
+        _refused(2, f"{source} holds a classifier", "evaluate", source)
+    assert not (run / "evaluation.json").exists()
+
+
 def test_supervised_models_get_conditional_and_mixtures_clustering_accuracy():
     """Which extra metric `evaluate` adds to a model's report (untrained 28×28 models are
     enough: the accuracies exist and are shares; their values are tested in tests/metrics)."""

@@ -89,3 +89,13 @@ def test_refit_latent_refuses_a_supervised_model(runs):
     result = CliRunner().invoke(cli, ["refit-latent", str(runs / "supervised"), "--n", "20",
                                       "--steps", "2"])  # fmt: skip
     assert result.exit_code == 1 and "supervised GM-GAN" in result.output
+
+
+def test_refit_latent_refuses_a_classifier_run(tmp_path):
+    run = tmp_path / "cnn"
+    _ok("fit", "--model", "cnn-baseline", "--dataset", "digits", "--epochs", "1",
+        "--steps-per-epoch", "2", "--verbose", "0", "--out", str(run))  # fmt: skip
+    result = CliRunner().invoke(cli, ["refit-latent", str(run), "--n", "20", "--steps", "2"])
+    assert result.exit_code == 2 and f"{run} holds a classifier" in result.output
+    assert "Traceback" not in result.output
+    assert not (run / "model-refit.keras").exists()

@@ -17,6 +17,23 @@ def _components(value: str):
     return count
 
 
+def _check_out(out: Path) -> None:
+    """Refuses an --out that cannot be written, before the minutes of inversion work."""
+    if out.suffix != ".keras":
+        raise click.BadParameter("the refit model file must end in .keras", param_hint="'--out'")
+    if out.is_dir():
+        raise click.BadParameter(
+            f"{out} is a folder; give a .keras file path.", param_hint="'--out'"
+        )
+    if not out.parent.is_dir():
+        problem = (
+            f"{out.parent} is a file, not a folder; choose another path."
+            if out.parent.exists()
+            else f"the folder {out.parent} does not exist; create it first or choose another path."
+        )
+        raise click.BadParameter(problem, param_hint="'--out'")
+
+
 @click.command("refit-latent")
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option(
@@ -50,11 +67,9 @@ def refit_latent(run: Path, components, n: int, steps: int, seed: int, out: Path
             f"{run} holds a classifier (e.g. a cnn-baseline run), not a generative model; "
             "refit-latent refits a generator's latent prior."
         )
-    options = config["options"]
-    data = _load_data(options)
     out = out or run / "model-refit.keras"
-    if out.suffix != ".keras":
-        raise click.BadParameter("the refit model file must end in .keras", param_hint="'--out'")
+    _check_out(out)
+    data = _load_data(config["options"])
     try:
         refit_model, report = refit(
             model, data.x_train[:n], components=components, steps=steps, seed=seed

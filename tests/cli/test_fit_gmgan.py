@@ -85,6 +85,27 @@ def test_refit_latent_saves_a_full_covariance_model(runs, tmp_path):
     assert len(list(samples.glob("[0-9]*.png"))) == 3
 
 
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ("nodir/refit.keras", "the folder {tmp}/nodir does not exist; create it first"),
+        ("afile/refit.keras", "{tmp}/afile is a file, not a folder"),
+        ("folder.keras", "{tmp}/folder.keras is a folder"),
+        ("refit.h5", "must end in .keras"),
+    ],
+)
+def test_refit_latent_checks_out_before_inverting(runs, tmp_path, monkeypatch, out, message):
+    (tmp_path / "afile").write_text("keep me")
+    (tmp_path / "folder.keras").mkdir()
+    monkeypatch.setattr("keras_gmgan.cli.fit._load_data", lambda options: pytest.fail("loaded"))
+    result = CliRunner().invoke(cli, ["refit-latent", str(runs / "gan"), "--n", "20",
+                                      "--steps", "2", "--out", str(tmp_path / out)])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert message.format(tmp=tmp_path) in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "folder.keras"]
+
+
 def test_refit_latent_refuses_a_supervised_model(runs):
     result = CliRunner().invoke(cli, ["refit-latent", str(runs / "supervised"), "--n", "20",
                                       "--steps", "2"])  # fmt: skip

@@ -4,6 +4,7 @@ A run directory holds `config.json` (every option, the backend, package versions
 `history.csv`, `samples/epoch_NNN.png`, `loss.png`, `model.keras` and `results.json`.
 """
 
+import functools
 import json
 import os
 import platform
@@ -44,11 +45,28 @@ def environment() -> dict:
     return {"backend": backend, "versions": versions}
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask. It can only be read by setting it, and the setting is
+    process-wide, so it is read once and put back at once; meanwhile it is 0o077, so a file
+    another thread makes in that instant is private rather than open to all."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def apply_umask(path: Union[str, Path]) -> None:
+    """Gives a `tempfile` file (mode 0600) or folder (0700) the mode that `open` or `mkdir`
+    would have given it, so what is renamed into place reads like every other run file."""
+    os.chmod(path, (0o777 if os.path.isdir(path) else 0o666) & ~_umask())
+
+
 def write_json_atomic(path: Path, payload: Mapping[str, Any]) -> None:
     """Writes JSON to a temporary file and renames it, so a crash never leaves half a file."""
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        apply_umask(temporary)
         with os.fdopen(handle, "w") as stream:
             json.dump(payload, stream, indent=2, sort_keys=True, default=_json_default)
             stream.write("\n")

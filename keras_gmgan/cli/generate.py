@@ -62,7 +62,7 @@ def generate(
     import keras
     import numpy as np
 
-    from keras_gmgan.runs import ModelFileError, load_model, write_json_atomic
+    from keras_gmgan.runs import ModelFileError, apply_umask, load_model, write_json_atomic
     from keras_gmgan.visualization import save_image_grid, save_png, to_uint8
 
     try:
@@ -110,6 +110,7 @@ def generate(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     try:
+        apply_umask(staging)
         written = 0
         with click.progressbar(length=n, label="Generating", file=None) as bar:
             for images in batches():

@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from keras_gmgan import runs
 from keras_gmgan.cli.main import cli
 
 SHARED_DATA = Path(os.environ.get("KERAS_GMGAN_DATA", "../shared/data"))
@@ -184,6 +186,19 @@ def test_generate_out_that_is_a_file_is_refused(digits_run, tmp_path):
         _refused(f"--out {afile} is a file", digits_run, "--n", "3", "--out", afile, *extra)
     _refused(f"is inside {afile}, a file", digits_run, "--n", "3", "--out", afile / "x")
     assert afile.read_text() == "keep me"
+
+
+def test_generate_out_folder_follows_the_umask(digits_run, tmp_path):
+    runs._umask.cache_clear()
+    previous = os.umask(0o027)
+    try:
+        out = tmp_path / "samples"
+        assert _run(["generate", str(digits_run), "--n", "2", "--out", str(out)]).exit_code == 0
+    finally:
+        os.umask(previous)
+        runs._umask.cache_clear()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+    assert stat.S_IMODE((out / "0.png").stat().st_mode) == 0o640
 
 
 def test_info_and_subprocess_entry_point(tmp_path):

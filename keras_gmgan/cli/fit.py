@@ -13,20 +13,63 @@ from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
+#: The data sets that `--data` (a local copy of a download) applies to.
+LOCAL_DATASETS = ("mnist", "fashion_mnist")
 
 
 def _default_out(model: str) -> Path:
     return Path("runs") / f"{model}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
 
 
+#: Options that shape the latent prior: meaningless for a model that generates nothing.
+LATENT_OPTIONS = ("latent_dim", "components", "c", "sigma")
+
+#: Options that only one setting of another option uses: {option: (other, its settings)}.
+DEPENDENT_OPTIONS = {
+    "clip_value": ("lipschitz", ("clip",)),
+    "gp_weight": ("lipschitz", ("gp",)),
+}
+GMGAN_DEPENDENT_OPTIONS = {
+    "gp_weight": ("loss", ("wgan-gp",)),
+    "n_critic": ("loss", ("wgan-gp",)),
+}
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
 def _check_model_options(ctx: click.Context, spec, model: str) -> None:
-    """Rejects model-specific options given for a model that does not use them."""
+    """Rejects options given for a model, data set or setting that does not use them, so
+    that nothing the user asked for is silently ignored."""
     for name in ctx.params:
-        if name in COMMON_OPTIONS or name in spec.options:
+        common = name in COMMON_OPTIONS and (spec.generative or name not in LATENT_OPTIONS)
+        if common or name in spec.options or not _given(ctx, name):
             continue
-        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
-            flag = "--" + name.replace("_", "-")
-            raise click.UsageError(f"{flag} does not apply to --model {model}.")
+        reason = "" if spec.generative or name not in LATENT_OPTIONS else " (it generates nothing)"
+        raise click.UsageError(f"{_flag(name)} does not apply to --model {model}{reason}.")
+    dependent = GMGAN_DEPENDENT_OPTIONS if "loss" in spec.options else DEPENDENT_OPTIONS
+    for name, (other, settings) in dependent.items():
+        if name in spec.options and _given(ctx, name) and ctx.params[other] not in settings:
+            raise click.UsageError(
+                f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
+                f"this run has {_flag(other)} {ctx.params[other]}. Drop {_flag(name)}."
+            )
+    dataset = ctx.params["dataset"]
+    if _given(ctx, "gif") and dataset in IMAGE_DATASETS:
+        raise click.UsageError(
+            f"--gif animates 2-D points (ring, grid, two_modes); --dataset {dataset} is "
+            "images, whose run directory holds a sample grid per epoch instead. Drop --gif."
+        )
+    if _given(ctx, "data") and dataset not in LOCAL_DATASETS:
+        raise click.UsageError(
+            f"--data points at a local copy of {' or '.join(LOCAL_DATASETS)}; --dataset "
+            f"{dataset} needs none (it ships with scikit-learn or is generated). Drop --data."
+        )
 
 
 def _check_lr_schedule(ctx: click.Context, options: dict) -> None:
@@ -71,24 +114,43 @@ def _check_eval_options(options: dict, spec) -> None:
 
 
 def _prepare_out_dir(out: Path, overwrite: bool) -> None:
+    """Checks that `out` can become the run directory before any work is done.
+
+    `--overwrite` deletes `out`, so it is refused for anything but an earlier run directory
+    (one holding config.json, or an empty folder): never the working directory or a folder
+    above it, never a folder of other files.
+    """
+    from keras_gmgan.runs import CONFIG_FILE
+
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"--out {out} is a file; give a directory path for the run.")
     if out.exists() and not overwrite:
         raise click.UsageError(
             f"{out} already exists; pass --overwrite to replace it or choose another --out."
         )
-    parent = out.parent if out.parent != Path("") else Path(".")
-    probe = parent
+    if out.exists():
+        here = Path.cwd().resolve()
+        if out.resolve() == here or out.resolve() in here.parents:
+            raise click.UsageError(
+                f"--overwrite would delete {out}, which holds the working directory; choose "
+                "another --out."
+            )
+        if any(out.iterdir()) and not (out / CONFIG_FILE).is_file():
+            raise click.UsageError(
+                f"--overwrite replaces run directories only, and {out} holds other files (no "
+                f"{CONFIG_FILE}); choose another --out, or empty it yourself."
+            )
+    probe = out.parent if out.parent != Path("") else Path(".")
     while not probe.exists():
         probe = probe.parent
-    if not probe.is_dir() or not _writable(probe):
+    if not probe.is_dir():
+        raise click.UsageError(
+            f"Cannot make the run directory {out}: {probe} is a file, not a directory."
+        )
+    if not os.access(probe, os.W_OK | os.X_OK):
         raise click.ClickException(
             f"Cannot write the run directory {out}: {probe} is not writable."
         )
-
-
-def _writable(directory: Path) -> bool:
-    import os
-
-    return os.access(directory, os.W_OK | os.X_OK)
 
 
 @click.command()
@@ -103,9 +165,11 @@ def _writable(directory: Path) -> bool:
 @click.option("--dataset", type=click.Choice(DATASET_CHOICES), default="mnist", show_default=True)
 @click.option(
     "--data",
-    type=click.Path(),
+    # Absolute in config.json, so --resume, evaluate and refit-latent find it from anywhere.
+    type=click.Path(resolve_path=True),
     default=None,
-    help="Local data: a file or a directory (else $KERAS_GMGAN_DATA, else download).",
+    help="mnist, fashion_mnist: a local copy, the file or a directory holding it (else "
+    "$KERAS_GMGAN_DATA, else download).",
 )
 @click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
@@ -315,8 +379,8 @@ def _writable(directory: Path) -> bool:
 def fit(ctx: click.Context, **options):
     """Train a model and write a run directory.
 
-    The directory holds config.json, history.csv, a sample grid per epoch, loss.png,
-    model.keras and results.json. Models:
+    The directory holds config.json, history.csv, loss.png, model.keras and results.json;
+    a model that generates images adds a sample grid per epoch (samples/). Models:
     """
     if options["resume"] is not None:
         return _resume(ctx, options)
@@ -329,10 +393,11 @@ def fit(ctx: click.Context, **options):
     _prepare_out_dir(out, options["overwrite"])
     data = _load_data(options)
     model = build_model(spec, options, data)
+    batches = _make_batches(spec, options, data, initial_epoch=0)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    return _train(model, spec, options, data, out, initial_epoch=0)
+    return _train(model, spec, options, data, batches, out, initial_epoch=0)
 
 
 fit.help = (
@@ -351,14 +416,24 @@ def _load_data(options: dict):
         raise click.ClickException(str(error)) from None
 
 
-def _train(model, spec, options: dict, data, out: Path, initial_epoch: int):
+def _make_batches(spec, options: dict, data, initial_epoch: int):
+    """The training batches, built before the run directory so a bad size leaves none."""
+    from keras_gmgan.cli.training import make_batches
+
+    try:
+        return make_batches(spec, options, data, initial_epoch)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: int):
     """Trains, turning failures into one-line errors; keeps the run only if it can resume."""
     from keras_gmgan.callbacks import NonFiniteLossError, read_checkpoint
     from keras_gmgan.cli.training import train_run
 
     started = time.time()
     try:
-        results = train_run(model, spec, options, data, out, initial_epoch=initial_epoch)
+        results = train_run(model, spec, options, data, batches, out, initial_epoch)
     except BaseException as error:
         checkpoint = read_checkpoint(out)
         if checkpoint is None and initial_epoch == 0:
@@ -411,10 +486,14 @@ def _resume(ctx: click.Context, options: dict):
     saved["out"] = Path(saved["out"]) if saved.get("out") else out
     spec = MODELS[saved["model"]]
     data = _load_data(saved)
+    if saved.get("distribute") == "data-parallel":
+        # Before the model is loaded, so its variables are laid out over the devices.
+        _set_data_parallel(saved["batch_size"])
     model = _load_checkpoint(checkpoint[0])
+    batches = _make_batches(spec, saved, data, initial_epoch=checkpoint[1])
     truncate_history(out / runs.HISTORY_FILE, checkpoint[1])
     click.echo(f"Resuming {out} after epoch {checkpoint[1]} of {saved['epochs']}.")
-    return _train(model, spec, saved, data, out, initial_epoch=checkpoint[1])
+    return _train(model, spec, saved, data, batches, out, initial_epoch=checkpoint[1])
 
 
 def _load_checkpoint(path: Path):
@@ -461,3 +540,4 @@ def _set_data_parallel(batch_size: int) -> None:
             f"use a multiple of {len(devices)}."
         )
     keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    click.echo(f"Data parallel: each batch of {batch_size} split over {len(devices)} devices.")

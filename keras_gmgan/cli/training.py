@@ -15,6 +15,7 @@ from keras_gmgan.callbacks import (
     TrainingGIF,
 )
 from keras_gmgan.callbacks.checkpoint import CHECKPOINT_MODEL, CHECKPOINT_STATE
+from keras_gmgan.cli.run_records import RECORDS_FILE, RunRecords, read_run_records
 from keras_gmgan.datasets.batches import RepeatingBatches
 from keras_gmgan.metrics.modes_2d import NUM_EVAL_SAMPLES
 from keras_gmgan.visualization import plot_losses
@@ -23,11 +24,31 @@ from keras_gmgan.visualization import plot_losses
 IMAGE_EVAL_SAMPLES = 2000
 
 
-def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 0) -> dict:
-    """Fits `model` on `data` with the run's callbacks and writes every run file.
+def make_batches(spec, options: dict, data, initial_epoch: int = 0) -> keras.utils.PyDataset:
+    """The batches `fit` trains on: the model's own (`spec.batches`), else the training
+    images (and labels, for a model that uses them) in seeded shuffles.
 
-    With `initial_epoch > 0` the run continues a checkpoint: config.json is kept and
-    history.csv is appended to.
+    Raises ValueError when the sizes do not fit the data (a batch larger than the set).
+    """
+    if spec.batches is not None:
+        return spec.batches(options, data, initial_epoch)
+    arrays = (data.x_train, data.y_train) if spec.uses_labels else (data.x_train,)
+    return RepeatingBatches(
+        arrays,
+        options["batch_size"],
+        steps_per_epoch=options["steps_per_epoch"],
+        seed=options["seed"],
+        initial_epoch=initial_epoch,
+    )
+
+
+def train_run(model, spec, options: dict, data, batches, out: Path, initial_epoch: int = 0) -> dict:
+    """Fits `model` on `batches` (`make_batches`) with the run's callbacks and writes every
+    run file.
+
+    With `initial_epoch > 0` the run continues a checkpoint: config.json is kept,
+    history.csv is appended to, and results.json still covers the evaluations and training
+    time of the epochs before the checkpoint (`run_records`).
     """
     if initial_epoch == 0:
         config = {"format": runs.CONFIG_FORMAT, "options": _jsonable(options)}
@@ -36,7 +57,6 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
     callbacks = [
         StopOnNonFinite(),
         keras.callbacks.CSVLogger(str(out / runs.HISTORY_FILE), append=initial_epoch > 0),
-        EpochCheckpoint(out),
     ]
     if data.is_image and spec.generative:
         callbacks.insert(1, SampleGrid(out / "samples", seed=options["seed"]))
@@ -57,18 +77,17 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
         image_metrics = image_evaluation(data, options)
         callbacks.insert(1, image_metrics)
 
-    if spec.batches is not None:
-        batches = spec.batches(options, data, initial_epoch)
-    else:
-        arrays = (data.x_train, data.y_train) if spec.uses_labels else (data.x_train,)
-        batches = RepeatingBatches(
-            arrays,
-            options["batch_size"],
-            steps_per_epoch=options["steps_per_epoch"],
-            seed=options["seed"],
-            initial_epoch=initial_epoch,
-        )
     steps_before = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    evaluations = {"mode_evaluations": mode_metrics, "evaluations": image_metrics}
+    evaluations = {key: callback for key, callback in evaluations.items() if callback is not None}
+    earlier = read_run_records(out, steps_before) if initial_epoch else None
+    if earlier is not None:
+        for key, callback in evaluations.items():
+            callback.records = earlier["records"].get(key, [])
+    seconds_before = earlier["train_seconds"] if earlier else 0.0
+    # Last, so an epoch is checkpointed once everything else has seen it, and its records
+    # (after the evaluations) just before it (see RunRecords).
+    callbacks += [RunRecords(out, evaluations, seconds_before), EpochCheckpoint(out)]
     started = time.time()
     model.fit(
         batches,
@@ -91,7 +110,7 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
         "dataset": options["dataset"],
         "epochs": len(history.get("epoch", [])),
         "steps": steps,
-        "train_seconds": round(seconds, 3),
+        "train_seconds": round(seconds_before + seconds, 3),
         "steps_per_second": round((steps - steps_before) / seconds, 2) if seconds > 0 else None,
         "final": {name: values[-1] for name, values in history.items() if name != "epoch"},
     }
@@ -107,7 +126,7 @@ def train_run(model, spec, options: dict, data, out: Path, initial_epoch: int = 
         results["evaluation_samples"] = image_metrics.n
         results["evaluations"] = image_metrics.records
     runs.write_json_atomic(out / runs.RESULTS_FILE, results)
-    for name in (CHECKPOINT_STATE, CHECKPOINT_MODEL):
+    for name in (CHECKPOINT_STATE, CHECKPOINT_MODEL, RECORDS_FILE):
         (out / name).unlink(missing_ok=True)
     return results
 

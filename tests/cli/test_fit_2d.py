@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from PIL import Image
 
@@ -38,3 +39,41 @@ def test_options_that_do_not_apply_are_rejected(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 2 and "--network dcgan needs image data" in result.output
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--dataset", "digits", "--gif"], "--gif animates 2-D points"),
+        (["--model", "wgan", "--lipschitz", "clip", "--gp-weight", "5"],
+         "--gp-weight applies to --lipschitz gp only; this run has --lipschitz clip"),
+        (["--model", "wgan", "--clip-value", "0.1"],
+         "--clip-value applies to --lipschitz clip only; this run has --lipschitz gp"),
+        (["--model", "gmgan", "--gp-weight", "5"],
+         "--gp-weight applies to --loss wgan-gp only; this run has --loss bce"),
+        (["--model", "gmgan", "--n-critic", "3"], "--n-critic applies to --loss wgan-gp only"),
+        (["--model", "cnn-baseline", "--components", "3"],
+         "--components does not apply to --model cnn-baseline (it generates nothing)"),
+        (["--model", "cnn-baseline", "--latent-dim", "8"], "--latent-dim does not apply"),
+        (["--dataset", "digits", "--data", "mnist.npz"], "--dataset digits needs none"),
+        (["--dataset", "ring", "--data", "mnist.npz"], "--dataset ring needs none"),
+    ],
+)  # fmt: skip
+def test_options_that_the_run_would_ignore_are_rejected(tmp_path, args, message):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["fit", "--out", str(out), "--epochs", "1", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_dependent_options_are_taken_with_the_setting_that_uses_them(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli,
+        ["fit", "--model", "wgan", "--dataset", "ring", "--lipschitz", "clip", "--clip-value",
+         "0.05", "--epochs", "1", "--steps-per-epoch", "3", "--verbose", "0", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    options = json.loads((out / "config.json").read_text())["options"]
+    assert (options["lipschitz"], options["clip_value"]) == ("clip", 0.05)

@@ -135,6 +135,7 @@ def test_cnn_baseline_run(tmp_path):
         (["--model", "sgan", "--network", "deep"], "--network deep is not a classifier"),
         (["--model", "sgan", "--dataset", "ring"], "needs a labelled image data set"),
         (["--model", "cnn-baseline", "--eval-every", "5"], "cnn-baseline generates none"),
+        (["--model", "sgan", "--labels", "1450"], "There are 50 unlabelled examples"),
     ],
 )
 def test_bad_semi_supervised_options_exit_2_without_a_run_directory(tmp_path, args, message):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -128,11 +129,100 @@ def test_bad_data_files_exit_with_one_line_and_no_run(tmp_path):
         assert "Traceback" not in result.output and not out.exists()
 
 
-def test_unwritable_output_directory(tmp_path):
+def test_out_paths_that_cannot_be_a_run_directory(tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a directory")
     result = _cli("fit", "--dataset", "digits", "--out", str(blocker / "run"), "--epochs", "1")
-    assert result.exit_code == 1 and "Cannot write the run directory" in result.output
+    assert result.exit_code == 2 and f"{blocker} is a file, not a directory" in result.output
+    for extra in ((), ("--overwrite",)):
+        result = _cli("fit", "--dataset", "digits", "--out", str(blocker), *extra)
+        assert result.exit_code == 2 and "is a file; give a directory path" in result.output
+        assert blocker.read_text() == "not a directory"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any directory")
+def test_unwritable_output_directory(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = _cli("fit", "--dataset", "digits", "--out", str(locked / "run"), "--epochs", "1")
+    assert result.exit_code == 1 and f"{locked} is not writable" in result.output
+
+
+def test_overwrite_replaces_only_an_earlier_run(tmp_path, monkeypatch):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "precious.txt").write_text("keep me")
+    args = ("fit", "--dataset", "digits", "--epochs", "1", "--steps-per-epoch", "2",
+            "--verbose", "0", "--overwrite", "--out")  # fmt: skip
+    result = _cli(*args, str(folder))
+    assert result.exit_code == 2 and "replaces run directories only" in result.output
+    monkeypatch.chdir(folder)
+    for out in (".", "..", str(tmp_path)):
+        result = _cli(*args, out)
+        assert result.exit_code == 2 and "holds the working directory" in result.output
+    assert (folder / "precious.txt").read_text() == "keep me"
+
+    run = tmp_path / "run"
+    for _ in range(2):  # the second time over the first run, which --overwrite replaces
+        result = _cli(*args, str(run))
+        assert result.exit_code == 0, result.output
+        assert (run / "results.json").exists()
+
+
+def test_a_batch_larger_than_the_data_exits_2_without_a_run(tmp_path):
+    out = tmp_path / "run"
+    result = _cli("fit", "--dataset", "digits", "--batch-size", "2000", "--out", str(out))
+    assert result.exit_code == 2 and "larger than the 1500 training examples" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_relative_data_path_is_stored_absolute(tmp_path, monkeypatch):
+    data = Path(os.environ["KERAS_GMGAN_DATA"]).resolve()
+    monkeypatch.chdir(data)
+    out = tmp_path / "run"
+    result = _cli("fit", "--data", "mnist.npz", "--epochs", "1", "--steps-per-epoch", "1",
+                  "--verbose", "0", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    options = json.loads((out / "config.json").read_text())["options"]
+    assert options["data"] == str(data / "mnist.npz")
+
+
+def _crash_after_first_checkpoint(monkeypatch):
+    """Stands in for a kill right after the first epoch's checkpoint is written."""
+    from keras_gmgan.cli import training
+
+    class CrashingCheckpoint(training.EpochCheckpoint):
+        def on_epoch_end(self, epoch, logs=None):
+            super().on_epoch_end(epoch, logs)
+            raise KeyboardInterrupt("killed after the first checkpoint")
+
+    monkeypatch.setattr(training, "EpochCheckpoint", CrashingCheckpoint)
+
+
+def test_a_resumed_run_reports_the_evaluations_of_the_whole_run(tmp_path, monkeypatch):
+    args = ("fit", "--model", "gan", "--dataset", "ring", "--epochs", "3",
+            "--steps-per-epoch", "4", "--eval-every", "2", "--eval-samples", "200",
+            "--verbose", "0", "--seed", "3", "--out")  # fmt: skip
+    assert _cli(*args, str(tmp_path / "whole")).exit_code == 0
+    whole = json.loads((tmp_path / "whole" / "results.json").read_text())
+
+    with monkeypatch.context() as patched:
+        _crash_after_first_checkpoint(patched)
+        result = _cli(*args, str(tmp_path / "resumed"))
+    assert result.exit_code == 1 and (tmp_path / "resumed" / "checkpoint.json").exists()
+    result = _cli("fit", "--resume", str(tmp_path / "resumed"), "--verbose", "0")
+    assert result.exit_code == 0 and "after epoch 1 of 3" in result.output, result.output
+    resumed = json.loads((tmp_path / "resumed" / "results.json").read_text())
+
+    steps = [record["step"] for record in resumed["mode_evaluations"]]
+    assert steps == [record["step"] for record in whole["mode_evaluations"]] == [2, 4, 6, 8, 10, 12]
+    for ours, theirs in zip(resumed["mode_evaluations"], whole["mode_evaluations"]):
+        assert ours["modes_captured"] == theirs["modes_captured"]
+        np.testing.assert_allclose(ours["reverse_kl"], theirs["reverse_kl"], rtol=1e-4)
+    assert resumed["train_seconds"] > 0 and resumed["steps"] == 12
+    assert sorted(p.name for p in (tmp_path / "resumed").iterdir()) == sorted(
+        p.name for p in (tmp_path / "whole").iterdir()
+    )
 
 
 def test_truncated_model_file_is_rejected(tmp_path):
@@ -183,3 +273,33 @@ def test_data_parallel_on_two_devices_matches_one_device(tmp_path):
     for single, parallel in zip(histories["none"], histories["data-parallel"]):
         for key in ("d_loss", "g_loss"):
             assert abs(float(single[key]) - float(parallel[key])) < 1e-3
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="data-parallel fit is implemented for JAX only")
+def test_a_resumed_data_parallel_run_is_data_parallel_again(tmp_path):
+    env = {**ENV, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    crash_first = (
+        "import sys\n"
+        "from keras_gmgan.cli import training\n"
+        "from keras_gmgan.cli.main import cli\n"
+        "class Crashing(training.EpochCheckpoint):\n"
+        "    def on_epoch_end(self, epoch, logs=None):\n"
+        "        super().on_epoch_end(epoch, logs)\n"
+        "        raise KeyboardInterrupt\n"
+        "training.EpochCheckpoint = Crashing\n"
+        "cli(sys.argv[1:])\n"
+    )
+    run = tmp_path / "run"
+    fit = ["fit", "--dataset", "digits", "--epochs", "2", "--steps-per-epoch", "2",
+           "--batch-size", "32", "--verbose", "0", "--distribute", "data-parallel",
+           "--out", str(run)]  # fmt: skip
+    crashed = subprocess.run([sys.executable, "-c", crash_first, *fit], env=env,
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert crashed.returncode == 1 and "split over 2 devices" in crashed.stdout, crashed.stderr
+    resumed = subprocess.run(
+        [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--resume", str(run)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "after epoch 1 of 2" in resumed.stdout and "split over 2 devices" in resumed.stdout
+    assert len(_history_rows(run)) == 2

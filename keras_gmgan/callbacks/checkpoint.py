@@ -6,6 +6,8 @@ from pathlib import Path
 
 import keras
 
+from keras_gmgan.runs import ModelFileError
+
 CHECKPOINT_MODEL = "checkpoint.keras"
 CHECKPOINT_STATE = "checkpoint.json"
 
@@ -37,9 +39,22 @@ class EpochCheckpoint(keras.callbacks.Callback):
 
 
 def read_checkpoint(directory: str):
-    """Returns `(model_path, epochs_completed)` of a run's checkpoint, or None if it has none."""
+    """Returns `(model_path, epochs_completed)` of a run's checkpoint, or None if it has none.
+
+    Raises `ModelFileError` (a ValueError) if checkpoint.json cannot be read: only a run
+    started again can then be trusted.
+    """
     directory = Path(directory)
     state = directory / CHECKPOINT_STATE
     if not state.exists() or not (directory / CHECKPOINT_MODEL).exists():
         return None
-    return directory / CHECKPOINT_MODEL, int(json.loads(state.read_text())["epochs_completed"])
+    try:
+        completed = json.loads(state.read_text())["epochs_completed"]
+        if not isinstance(completed, int):
+            raise ValueError(f"epochs_completed is {completed!r}")
+    except (ValueError, KeyError, TypeError) as error:
+        raise ModelFileError(
+            f"{state} is corrupt ({error}), so which epoch the checkpoint holds is unknown; "
+            "start the run again (keras-gmgan fit with its options and --overwrite)."
+        ) from None
+    return directory / CHECKPOINT_MODEL, completed

@@ -430,12 +430,18 @@ def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: 
     """Trains, turning failures into one-line errors; keeps the run only if it can resume."""
     from keras_gmgan.callbacks import NonFiniteLossError, read_checkpoint
     from keras_gmgan.cli.training import train_run
+    from keras_gmgan.runs import ModelFileError
 
     started = time.time()
     try:
         results = train_run(model, spec, options, data, batches, out, initial_epoch)
     except BaseException as error:
-        checkpoint = read_checkpoint(out)
+        try:
+            checkpoint = read_checkpoint(out)
+        except ModelFileError:
+            # A counter that cannot be read still marks a run that got somewhere: keep it,
+            # and let the original error speak.
+            raise error from None
         if checkpoint is None and initial_epoch == 0:
             shutil.rmtree(out, ignore_errors=True)
         if isinstance(error, NonFiniteLossError):
@@ -477,7 +483,10 @@ def _resume(ctx: click.Context, options: dict):
         raise click.ClickException(str(error)) from None
     if (out / runs.RESULTS_FILE).exists():
         raise click.ClickException(f"{out} finished already; there is nothing to resume.")
-    checkpoint = read_checkpoint(out)
+    try:
+        checkpoint = read_checkpoint(out)
+    except runs.ModelFileError as error:
+        raise click.ClickException(str(error)) from None
     if checkpoint is None:
         raise click.ClickException(
             f"{out} has no checkpoint: it stopped before its first epoch ended. Start it again."

@@ -78,6 +78,19 @@ def test_resume_refuses_missing_foreign_and_finished_runs(tmp_path):
     assert result.exit_code == 2 and "drop --epochs" in result.output
 
 
+def test_fit_resume_with_a_corrupt_counter_exits_with_one_line(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({"format": 1, "options": {}}))
+    (tmp_path / "checkpoint.keras").write_bytes(b"not read")
+    (tmp_path / "checkpoint.json").write_text("{")
+    result = _cli("fit", "--resume", str(tmp_path))
+    assert result.exit_code == 1 and "checkpoint.json is corrupt" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "checkpoint.json",
+        "checkpoint.keras",
+        "config.json",
+    ]
+
+
 def test_same_seed_gives_the_same_first_epoch(tmp_path):
     histories = []
     for name in ("a", "b"):

@@ -27,3 +27,11 @@ def tiny_images():
 
 def to_numpy(x):
     return np.asarray(keras.ops.convert_to_numpy(x))
+
+
+def history_rows(run) -> list:
+    """The rows of a run directory's history.csv, as dicts of strings."""
+    import csv
+
+    with open(run / "history.csv", newline="") as stream:
+        return list(csv.DictReader(stream))

@@ -1,7 +1,5 @@
-"""Reliability of `keras-gmgan fit`: resume after SIGKILL, NaN guard, bad input, repeatability,
-data-parallel training."""
+"""Reliability of `keras-gmgan fit`: resume after SIGKILL, NaN guard, bad input, repeatability."""
 
-import csv
 import json
 import os
 import signal
@@ -16,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from keras_gmgan.cli.main import cli
+from tests.conftest import history_rows
 
 BACKEND = keras.backend.backend()
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -23,11 +22,6 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 def _cli(*args):
     return CliRunner().invoke(cli, list(args))
-
-
-def _history_rows(run):
-    with open(run / "history.csv", newline="") as stream:
-        return list(csv.DictReader(stream))
 
 
 def test_resume_after_sigkill_loses_at_most_one_epoch(tmp_path):
@@ -49,14 +43,14 @@ def test_resume_after_sigkill_loses_at_most_one_epoch(tmp_path):
     process.wait()
 
     completed = json.loads(state.read_text())["epochs_completed"]
-    logged = len(_history_rows(run))
+    logged = len(history_rows(run))
     assert 1 <= completed <= 3 and logged - completed in (0, 1)
     assert not (run / "model.keras").exists()
 
     result = _cli("fit", "--resume", str(run), "--verbose", "0")
     assert result.exit_code == 0, result.output
     assert f"after epoch {completed} of 4" in result.output
-    rows = _history_rows(run)
+    rows = history_rows(run)
     assert [int(row["epoch"]) for row in rows] == [0, 1, 2, 3]
     assert all(np.isfinite(float(row["d_loss"])) for row in rows)
     results = json.loads((run / "results.json").read_text())
@@ -98,7 +92,7 @@ def test_same_seed_gives_the_same_first_epoch(tmp_path):
                       "--batch-size", "16", "--verbose", "0", "--seed", "11",
                       "--out", str(tmp_path / name))  # fmt: skip
         assert result.exit_code == 0, result.output
-        histories.append(_history_rows(tmp_path / name)[0])
+        histories.append(history_rows(tmp_path / name)[0])
     # Bitwise on CPU for all three backends; GPU kernels may differ in the last bits.
     assert histories[0] == histories[1]
 
@@ -251,68 +245,3 @@ def test_truncated_model_file_is_rejected(tmp_path):
     result = _cli("generate", str(truncated), "--out", str(tmp_path / "samples"), "--n", "2")
     assert result.exit_code == 1 and "corrupt, truncated" in result.output
     assert not (tmp_path / "samples").exists()
-
-
-@pytest.mark.skipif(BACKEND == "jax", reason="the JAX backend supports data-parallel fit")
-def test_data_parallel_is_refused_off_jax(tmp_path):
-    result = _cli("fit", "--dataset", "digits", "--distribute", "data-parallel",
-                  "--out", str(tmp_path / "run"))  # fmt: skip
-    assert result.exit_code == 2 and "KERAS_BACKEND=jax" in result.output
-    assert not (tmp_path / "run").exists()
-
-
-@pytest.mark.skipif(BACKEND != "jax", reason="data-parallel fit is implemented for JAX only")
-def test_data_parallel_on_two_devices_matches_one_device(tmp_path):
-    env = {**ENV, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
-    histories = {}
-    for mode in ("none", "data-parallel"):
-        out = tmp_path / mode
-        completed = subprocess.run(
-            [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--dataset", "digits",
-             "--epochs", "2", "--steps-per-epoch", "5", "--batch-size", "32", "--verbose", "0",
-             "--distribute", mode, "--out", str(out)],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert completed.returncode == 0, completed.stderr[-2000:]
-        histories[mode] = _history_rows(out)
-    probe = subprocess.run(
-        [sys.executable, "-c", "import keras; print(len(keras.distribution.list_devices()))"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert probe.stdout.strip() == "2"
-    for single, parallel in zip(histories["none"], histories["data-parallel"]):
-        for key in ("d_loss", "g_loss"):
-            assert abs(float(single[key]) - float(parallel[key])) < 1e-3
-
-
-@pytest.mark.skipif(BACKEND != "jax", reason="data-parallel fit is implemented for JAX only")
-def test_a_resumed_data_parallel_run_is_data_parallel_again(tmp_path):
-    env = {**ENV, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
-    crash_first = (
-        "import sys\n"
-        "from keras_gmgan.cli import training\n"
-        "from keras_gmgan.cli.main import cli\n"
-        "class Crashing(training.EpochCheckpoint):\n"
-        "    def on_epoch_end(self, epoch, logs=None):\n"
-        "        super().on_epoch_end(epoch, logs)\n"
-        "        raise KeyboardInterrupt\n"
-        "training.EpochCheckpoint = Crashing\n"
-        "cli(sys.argv[1:])\n"
-    )
-    run = tmp_path / "run"
-    fit = ["fit", "--dataset", "digits", "--epochs", "2", "--steps-per-epoch", "2",
-           "--batch-size", "32", "--verbose", "0", "--distribute", "data-parallel",
-           "--out", str(run)]  # fmt: skip
-    crashed = subprocess.run([sys.executable, "-c", crash_first, *fit], env=env,
-                             capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert crashed.returncode == 1 and "split over 2 devices" in crashed.stdout, crashed.stderr
-    resumed = subprocess.run(
-        [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--resume", str(run)],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "after epoch 1 of 2" in resumed.stdout and "split over 2 devices" in resumed.stdout
-    assert len(_history_rows(run)) == 2

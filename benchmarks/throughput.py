@@ -32,7 +32,10 @@ def keras_worker(steps: int, warmup: int) -> float:
     from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
 
     keras.utils.set_random_seed(0)
-    x = np.random.default_rng(0).uniform(-1, 1, (BATCH * 100, 28, 28, 1)).astype("float32")
+    # One batch of data per step: with fewer, `fit` stops when the data run out (Keras only
+    # warns), and the rate would divide `steps` by the time of fewer batches.
+    shape = (BATCH * (warmup + steps), 28, 28, 1)
+    x = np.random.default_rng(0).uniform(-1, 1, shape).astype("float32")
     gan = GAN(build_mlp_generator(LATENT), build_mlp_discriminator(), seed=0)
     gan.compile(
         d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
@@ -40,9 +43,12 @@ def keras_worker(steps: int, warmup: int) -> float:
     )
 
     class Timer(keras.callbacks.Callback):
+        timed_batches = 0
+
         def on_train_batch_begin(self, batch, logs=None):
             if batch == warmup:
                 self.start = time.perf_counter()
+            self.timed_batches += batch >= warmup
 
         def on_epoch_end(self, epoch, logs=None):  # logs are synchronised here
             self.seconds = time.perf_counter() - self.start
@@ -51,6 +57,8 @@ def keras_worker(steps: int, warmup: int) -> float:
     gan.fit(
         x, batch_size=BATCH, epochs=1, steps_per_epoch=warmup + steps, verbose=0, callbacks=[timer]
     )
+    if timer.timed_batches != steps:
+        raise RuntimeError(f"timed {timer.timed_batches} batches, not {steps}")
     return steps / timer.seconds
 
 

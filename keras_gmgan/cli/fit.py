@@ -188,8 +188,9 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
     "--lr",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Adam learning rate of both players (default: the model's, 2e-4 for GANs, 1e-4 for "
-    "WGANs, 1e-3 for sgan).",
+    help="Adam learning rate of both players (default: the model's: 2e-4 for gan, gmgan, "
+    "gmgan-dynamic and cnn-baseline, 8e-5 for gmgan-supervised, 1e-4 for wgan and --loss "
+    "wgan-gp, 1e-3 for sgan).",
 )
 @click.option(
     "--beta1",

@@ -251,7 +251,7 @@ MODELS: dict[str, ModelSpec] = {
         uses_labels=True,
     ),
     "sgan": ModelSpec(
-        "semi-supervised GAN: (K+1)-way classifier discriminator, feature matching",
+        "semi-supervised GAN: K-way (implicit fake) or (K+1)-way classifier, feature matching",
         semi_supervised_specs.build_sgan,
         options=(
             "labels",

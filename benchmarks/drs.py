@@ -24,7 +24,11 @@ from keras_gmgan.models import GAN
 from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
 from keras_gmgan.sampling import discriminator_rejection_sampling
 
-DATA = os.path.join(os.environ.get("KERAS_GMGAN_DATA", "/work/shared/data"), "mnist.npz")
+#: ../shared/data beside the repository, where the development machines keep mnist.npz.
+DEFAULT_DATA_DIR = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+)
+DATA = os.path.join(os.environ.get("KERAS_GMGAN_DATA", DEFAULT_DATA_DIR), "mnist.npz")
 
 
 def main():

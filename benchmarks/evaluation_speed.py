@@ -24,7 +24,11 @@ from keras_gmgan.metrics.fid import fid_from_features
 from keras_gmgan.metrics.png_folder import read_png_folder, write_png_folder
 from keras_gmgan.metrics.precision_recall import precision_recall_density_coverage
 
-DATA = os.path.join(os.environ.get("KERAS_GMGAN_DATA", "/work/shared/data"), "mnist.npz")
+#: ../shared/data beside the repository, where the development machines keep mnist.npz.
+DEFAULT_DATA_DIR = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+)
+DATA = os.path.join(os.environ.get("KERAS_GMGAN_DATA", DEFAULT_DATA_DIR), "mnist.npz")
 
 
 def main():

@@ -59,7 +59,7 @@ def main(argv=None):
     vanilla = build_vanilla(shape, args.seed)
     variants = [
         ("vanilla GAN", lambda: vanilla, None),
-        ("static GM-GAN (K=10, c=0.1, σ=0.15)", lambda: build_gmgan(shape, seed=args.seed), None),
+        ("static GM-GAN (K=10, c=0.467, σ=0.7)", lambda: build_gmgan(shape, seed=args.seed), None),
         ("dynamic GM-GAN", lambda: build_gmgan(shape, "dynamic", seed=args.seed), None),
         ("supervised GM-GAN (K=10, 11-way D)", lambda: build_gmgan(shape, "supervised"), y),
         ("static GM-GAN, WGAN-GP (n_critic=5)", lambda: build_gmgan(shape, loss="wgan-gp"), None),

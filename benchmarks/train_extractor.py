@@ -27,7 +27,11 @@ from keras_gmgan.metrics.feature_extractor import (
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DATA = os.environ.get("KERAS_GMGAN_DATA", "/work/shared/data")
+#: ../shared/data beside the repository, where the development machines keep mnist.npz.
+DEFAULT_DATA_DIR = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+)
+DEFAULT_DATA = os.environ.get("KERAS_GMGAN_DATA", DEFAULT_DATA_DIR)
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 
 

@@ -47,10 +47,11 @@ def _check_model_options(ctx: click.Context, spec, model: str) -> None:
     """Rejects options given for a model, data set or setting that does not use them, so
     that nothing the user asked for is silently ignored."""
     for name in ctx.params:
-        common = name in COMMON_OPTIONS and (spec.generative or name not in LATENT_OPTIONS)
+        latent_without_generator = name in LATENT_OPTIONS and not spec.generative
+        common = name in COMMON_OPTIONS and not latent_without_generator
         if common or name in spec.options or not _given(ctx, name):
             continue
-        reason = "" if spec.generative or name not in LATENT_OPTIONS else " (it generates nothing)"
+        reason = " (it generates nothing)" if latent_without_generator else ""
         raise click.UsageError(f"{_flag(name)} does not apply to --model {model}{reason}.")
     dependent = GMGAN_DEPENDENT_OPTIONS if "loss" in spec.options else DEPENDENT_OPTIONS
     for name, (other, settings) in dependent.items():

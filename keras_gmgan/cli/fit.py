@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
+from keras_gmgan.cli.option_types import FiniteFloat
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
@@ -187,7 +188,7 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
 )
 @click.option(
     "--lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=None,
     help="Adam learning rate of both players (default: the model's: 2e-4 for gan, gmgan, "
     "gmgan-dynamic and cnn-baseline, 8e-5 for gmgan-supervised, 1e-4 for wgan and --loss "
@@ -195,7 +196,7 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
 )
 @click.option(
     "--beta1",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=FiniteFloat(0, 1, max_open=True),
     default=None,
     help="Adam β1 of both players (default: the model's, 0.5 for GANs, 0 for WGANs).",
 )
@@ -215,14 +216,14 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
 @click.option(
     "--c",
     "c",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     help="Mixture means are drawn from U[-c, c]^d (default: 0 for one component; 0.5 for "
     "gan/wgan mixtures; 0.467 for gmgan / gmgan-dynamic; 3 for gmgan-supervised).",
 )
 @click.option(
     "--sigma",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=None,
     help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures and gmgan / "
     "gmgan-dynamic; 1.4, per dimension, for gmgan-supervised).",
@@ -251,9 +252,9 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
     "each fit batch into this many chunks).",
 )
 @click.option(
-    "--clip-value", type=click.FloatRange(min=0, min_open=True), default=0.01, show_default=True
+    "--clip-value", type=FiniteFloat(min=0, min_open=True), default=0.01, show_default=True
 )
-@click.option("--gp-weight", type=click.FloatRange(min=0), default=10.0, show_default=True)
+@click.option("--gp-weight", type=FiniteFloat(min=0), default=10.0, show_default=True)
 @click.option(
     "--loss",
     type=click.Choice(["bce", "wgan-gp"]),
@@ -306,7 +307,7 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
 )
 @click.option(
     "--ema-decay",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    type=FiniteFloat(0, 1, min_open=True, max_open=True),
     default=None,
     help="sgan: classify with an exponential moving average of the discriminator's "
     "weights with this decay (e.g. 0.999; Improved GAN's MNIST script: 0.9999, level "
@@ -314,7 +315,7 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
 )
 @click.option(
     "--entropy-weight",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=0.0,
     show_default=True,
     help="sgan: add this weight × the entropy of the class posterior of the unlabelled batch "
@@ -341,7 +342,7 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
 )
 @click.option(
     "--lr-hold",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=FiniteFloat(0, 1, max_open=True),
     default=0.0,
     show_default=True,
     help="sgan, with --lr-decay linear: the share of the run at the full rate before the "

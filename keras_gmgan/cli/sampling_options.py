@@ -8,13 +8,15 @@ from typing import Callable
 
 import click
 
+from keras_gmgan.cli.option_types import FiniteFloat
+
 
 def sampling_options(command: Callable) -> Callable:
     """Adds --sigma-scale, --drs and --drs-percentile to a click command."""
     options = (
         click.option(
             "--sigma-scale",
-            type=click.FloatRange(min=0, min_open=True),
+            type=FiniteFloat(min=0, min_open=True),
             default=1.0,
             show_default=True,
             help="Scale the mixture's σ at sampling time: below 1 trades diversity for quality.",
@@ -28,7 +30,7 @@ def sampling_options(command: Callable) -> Callable:
         ),
         click.option(
             "--drs-percentile",
-            type=click.FloatRange(0, 100),
+            type=FiniteFloat(0, 100),
             default=95.0,
             show_default=True,
             help="DRS γ: this percentile of each batch's scores is accepted with probability ½ "

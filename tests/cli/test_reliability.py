@@ -245,3 +245,38 @@ def test_truncated_model_file_is_rejected(tmp_path):
     result = _cli("generate", str(truncated), "--out", str(tmp_path / "samples"), "--n", "2")
     assert result.exit_code == 1 and "corrupt, truncated" in result.output
     assert not (tmp_path / "samples").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("fit", "--lr", "nan"),
+        ("fit", "--lr", "inf"),
+        ("fit", "--beta1", "nan"),
+        ("fit", "--c", "inf"),
+        ("generate", "run", "--sigma-scale", "nan"),
+        ("evaluate", "run", "--drs", "--drs-percentile", "nan"),
+    ],
+)
+def test_nan_and_infinity_are_refused_for_float_options(tmp_path, args):
+    out = tmp_path / "out"
+    result = _cli(*args, "--out" if args[0] != "evaluate" else "--json", str(out))
+    assert result.exit_code == 2 and "is not a finite number" in result.output, result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_every_float_option_of_every_command_refuses_nan():
+    import click
+
+    from keras_gmgan.cli.option_types import FiniteFloat
+
+    floats = [
+        (name, param.name)
+        for name, command in cli.commands.items()
+        for param in command.params
+        if isinstance(param.type, (click.types.FloatParamType, click.FloatRange))
+    ]
+    assert ("fit", "lr") in floats and ("generate", "sigma_scale") in floats
+    for command, name in floats:
+        param = next(p for p in cli.commands[command].params if p.name == name)
+        assert isinstance(param.type, FiniteFloat), (command, name)

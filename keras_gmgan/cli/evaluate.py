@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from keras_gmgan.cli.option_types import SEED
 from keras_gmgan.cli.sampling_options import (
     check_drs_model,
     check_drs_percentile,
@@ -58,7 +59,7 @@ MIN_IMAGES = 10
 )
 @click.option(
     "--seed",
-    type=int,
+    type=SEED,
     default=0,
     show_default=True,
     help="Seed of the latents and of the train subset of the floor.",

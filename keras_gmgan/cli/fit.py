@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
-from keras_gmgan.cli.option_types import FiniteFloat
+from keras_gmgan.cli.option_types import SEED, FiniteFloat
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
@@ -349,7 +349,7 @@ def _prepare_out_dir(out: Path, overwrite: bool) -> None:
     "decay starts (Improved GAN on CIFAR-10: 0.67, its MNIST script never decays; the "
     "30-minute benchmark: 0.5).",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),

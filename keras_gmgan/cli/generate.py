@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from keras_gmgan.cli.option_types import SEED
 from keras_gmgan.cli.sampling_options import check_drs_percentile, draw_samples, sampling_options
 
 #: The files generate writes into --out: only these may --overwrite replace.
@@ -26,7 +27,7 @@ OWN_FILE = re.compile(r"(\d+\.png|grid\.png|generate\.json)")
 )
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("samples"), show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace an existing, non-empty --out.")
 @click.option(
     "--label",

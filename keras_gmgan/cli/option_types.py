@@ -3,6 +3,8 @@
 `click.FloatRange` lets NaN through any bound (every comparison with NaN is false) and
 infinity through an open-ended one; a NaN learning rate then trains until the first NaN
 loss, a NaN `--sigma-scale` writes black images. `FiniteFloat` refuses both at parse time.
+A seed outside NumPy's range (0 to 2**32 - 1) fails deep inside NumPy's seeding with a
+traceback; `SEED` refuses it with the range named.
 """
 
 import math
@@ -20,3 +22,10 @@ class FiniteFloat(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
         return number
+
+
+#: The largest seed NumPy (and so Keras' `set_random_seed`) accepts.
+SEED_MAX = 2**32 - 1
+
+#: The type of every `--seed` option.
+SEED = click.IntRange(0, SEED_MAX)

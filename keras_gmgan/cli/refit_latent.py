@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from keras_gmgan.cli.option_types import SEED
+
 
 def _components(value: str):
     if value == "bic":
@@ -47,7 +49,7 @@ def _check_out(out: Path) -> None:
               help="Training images to invert.")  # fmt: skip
 @click.option("--steps", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Adam steps of the latent optimisation (lr 0.01).")  # fmt: skip
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where the refit model goes (default RUN/model-refit.keras).")  # fmt: skip
 def refit_latent(run: Path, components, n: int, steps: int, seed: int, out: Path | None):

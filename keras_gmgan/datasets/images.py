@@ -2,6 +2,7 @@
 
 import gzip
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Optional
 
@@ -47,6 +48,10 @@ def check_arrays(arrays: dict, source: str, image_shape=(28, 28), num_classes=10
             raise DataFormatError(
                 f"{source}: x_{split} has shape {x.shape}; expected (N, {image_shape[0]}, "
                 f"{image_shape[1]}) grayscale images."
+            )
+        if x.shape[0] == 0:
+            raise DataFormatError(
+                f"{source}: x_{split} holds no images; save at least one {split} image."
             )
         if y.shape != (x.shape[0],):
             raise DataFormatError(
@@ -118,8 +123,11 @@ def _read_idx(path: Path) -> np.ndarray:
     try:
         with gzip.open(path, "rb") as handle:
             raw = handle.read()
-    except OSError as error:
-        raise DataFormatError(f"{path} is not a readable gzip file ({error}).") from error
+    except (OSError, EOFError, zlib.error) as error:  # EOFError: a truncated download
+        raise DataFormatError(
+            f"{path} is not a readable gzip file ({error or type(error).__name__}); "
+            "download it again."
+        ) from error
     if len(raw) < 8 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise DataFormatError(f"{path} is not an unsigned-byte idx file.")
     ndim = raw[3]

@@ -79,6 +79,15 @@ def write_png_folder(images, path: Union[str, os.PathLike], start: int = 0) -> l
 
 
 def _read_grey(file: str, height: int, width: int) -> np.ndarray:
+    try:
+        return _decode_grey(file, height, width)
+    except (OSError, SyntaxError) as error:  # PIL: not a PNG, truncated, corrupt chunks
+        raise ValueError(
+            f"{file} is not a readable PNG image ({error}); remove it or write it again."
+        ) from error
+
+
+def _decode_grey(file: str, height: int, width: int) -> np.ndarray:
     with Image.open(file) as image:
         if image.size != (width, height):
             raise ValueError(

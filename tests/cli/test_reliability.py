@@ -125,6 +125,11 @@ def test_bad_data_files_exit_with_one_line_and_no_run(tmp_path):
         "wrong_dtype": {**good, "x_train": np.zeros((8, 28, 28), dtype="U1")},
         "nan_pixels": {**good, "x_train": np.full((8, 28, 28), np.nan)},
         "out_of_range": {**good, "x_train": np.full((8, 28, 28), -3.0)},
+        "no_images": {
+            **good,
+            "x_train": np.zeros((0, 28, 28), np.uint8),
+            "y_train": np.zeros((0,), np.int64),
+        },
     }
     for name, arrays in cases.items():
         path = tmp_path / f"{name}.npz"
@@ -280,3 +285,37 @@ def test_every_float_option_of_every_command_refuses_nan():
     for command, name in floats:
         param = next(p for p in cli.commands[command].params if p.name == name)
         assert isinstance(param.type, FiniteFloat), (command, name)
+
+
+@pytest.mark.parametrize("command", ["fit", "generate", "evaluate", "refit-latent"])
+@pytest.mark.parametrize("seed", ["-1", "4294967296"])
+def test_seeds_outside_numpys_range_are_refused(tmp_path, command, seed):
+    source = () if command == "fit" else (str(tmp_path / "run"),)
+    result = _cli(command, *source, "--seed", seed)
+    assert result.exit_code == 2 and "Invalid value for '--seed'" in result.output
+    assert "0<=x<=4294967295" in result.output and "Traceback" not in result.output
+
+
+def test_a_truncated_fashion_mnist_download_exits_with_one_line(tmp_path):
+    import gzip
+
+    header = bytes([0, 0, 8, 3]) + np.array([4, 28, 28], ">u4").tobytes()
+    whole = gzip.compress(header + bytes(4 * 28 * 28))
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(whole[: len(whole) // 2])
+    out = tmp_path / "run"
+    result = _cli("fit", "--dataset", "fashion_mnist", "--data", str(tmp_path), "--out", str(out))
+    assert result.exit_code == 1 and "train-images-idx3-ubyte.gz is not a readable gzip" in (
+        result.output
+    ), result.output
+    assert len(result.output.splitlines()) == 1 and not out.exists()
+
+
+def test_evaluate_names_a_png_that_is_not_an_image(tmp_path):
+    from keras_gmgan.metrics import write_png_folder
+
+    folder = tmp_path / "samples"
+    write_png_folder(np.zeros((12, 28, 28), "float32"), folder)
+    (folder / "5.png").write_bytes(b"not a png at all")
+    result = _cli("evaluate", str(folder), "--n", "12")
+    assert result.exit_code == 1 and "5.png is not a readable PNG image" in result.output
+    assert len(result.output.splitlines()) == 1, result.output

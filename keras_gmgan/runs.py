@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import platform
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Union
@@ -145,7 +146,30 @@ def load_model(source: Union[str, Path]):
     try:
         return keras.models.load_model(path)
     except Exception as error:
-        raise ModelFileError(
-            f"Could not load {path}: the file is corrupt, truncated or not a keras-gmgan model "
-            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})."
-        ) from error
+        raise ModelFileError(f"Could not load {path}: {_load_failure(error)}") from error
+
+
+#: Keras' message for a class it cannot find, which goes on to print the whole model config.
+_UNKNOWN_CLASS = re.compile(r"Could not locate class '([^']+)'")
+#: The most of an unexpected load error's first line that a one-line message quotes.
+_QUOTED_CHARACTERS = 200
+
+
+def _load_failure(error: Exception) -> str:
+    """Why `keras.models.load_model` failed, in one short line: the unknown class by name
+    (Keras' own message holds the full model config, thousands of characters), else the
+    first line of the error, cut short."""
+    unknown = _UNKNOWN_CLASS.search(str(error))
+    if unknown:
+        return (
+            f"it holds the class {unknown.group(1)!r}, which neither Keras nor keras-gmgan "
+            f"{__version__} defines. Load it with the package (or keras-gmgan version) that "
+            "saved it, or pass a model saved by keras-gmgan."
+        )
+    first = str(error).splitlines()[0] if str(error) else ""
+    if len(first) > _QUOTED_CHARACTERS:
+        first = first[:_QUOTED_CHARACTERS] + " ..."
+    return (
+        "the file is corrupt, truncated or not a keras-gmgan model "
+        f"({type(error).__name__}: {first})."
+    )

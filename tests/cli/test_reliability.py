@@ -319,3 +319,23 @@ def test_evaluate_names_a_png_that_is_not_an_image(tmp_path):
     result = _cli("evaluate", str(folder), "--n", "12")
     assert result.exit_code == 1 and "5.png is not a readable PNG image" in result.output
     assert len(result.output.splitlines()) == 1, result.output
+
+
+def test_a_model_of_an_unknown_class_is_refused_in_a_short_line(tmp_path):
+    import zipfile
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "gan_jax.keras"
+    renamed = tmp_path / "renamed.keras"
+    with zipfile.ZipFile(fixture) as source, zipfile.ZipFile(renamed, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "config.json":
+                config = json.loads(content)
+                config.update(class_name="GANFromTheFuture",
+                              registered_name="keras_gmgan>GANFromTheFuture")  # fmt: skip
+                content = json.dumps(config)
+            target.writestr(name, content)
+    result = _cli("generate", str(renamed), "--n", "2", "--out", str(tmp_path / "samples"))
+    assert result.exit_code == 1 and "'GANFromTheFuture'" in result.output, result.output[:500]
+    assert len(result.output.splitlines()) == 1 and len(result.output) < 400
+    assert not (tmp_path / "samples").exists()

@@ -155,11 +155,17 @@ def read_history(path: Path) -> dict:
 
 
 def truncate_history(path: Path, epochs: int) -> None:
-    """Keeps the header and the first `epochs` rows, so a resumed run repeats no epoch."""
+    """Keeps the header and the first `epochs` rows, so a resumed run repeats no epoch.
+
+    Read and written without newline translation: the CSV logger ends rows with CRLF, and
+    the kept rows must end as the appended ones will.
+    """
     if not path.exists():
         return
-    lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(lines[: 1 + epochs]))
+    with open(path, newline="") as stream:
+        lines = stream.read().splitlines(keepends=True)
+    with open(path, "w", newline="") as stream:
+        stream.write("".join(lines[: 1 + epochs]))
 
 
 def _jsonable(options: dict) -> dict:

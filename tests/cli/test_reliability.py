@@ -232,6 +232,8 @@ def test_a_resumed_run_reports_the_evaluations_of_the_whole_run(tmp_path, monkey
         assert ours["modes_captured"] == theirs["modes_captured"]
         np.testing.assert_allclose(ours["reverse_kl"], theirs["reverse_kl"], rtol=1e-4)
     assert resumed["train_seconds"] > 0 and resumed["steps"] == 12
+    history = (tmp_path / "resumed" / "history.csv").read_bytes()
+    assert history.count(b"\r\n") == 4 and b"\n" not in history.replace(b"\r\n", b"")
     assert sorted(p.name for p in (tmp_path / "resumed").iterdir()) == sorted(
         p.name for p in (tmp_path / "whole").iterdir()
     )
@@ -339,3 +341,12 @@ def test_a_model_of_an_unknown_class_is_refused_in_a_short_line(tmp_path):
     assert result.exit_code == 1 and "'GANFromTheFuture'" in result.output, result.output[:500]
     assert len(result.output.splitlines()) == 1 and len(result.output) < 400
     assert not (tmp_path / "samples").exists()
+
+
+def test_resuming_keeps_the_line_endings_of_the_kept_history_rows(tmp_path):
+    from keras_gmgan.cli.training import truncate_history
+
+    path = tmp_path / "history.csv"
+    path.write_bytes(b"epoch,d_loss\r\n0,0.5\r\n1,0.4\r\n2,0.3\r\n")
+    truncate_history(path, 2)
+    assert path.read_bytes() == b"epoch,d_loss\r\n0,0.5\r\n1,0.4\r\n"

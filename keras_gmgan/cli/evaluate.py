@@ -134,6 +134,7 @@ def evaluate(
 
     real = real or "mnist"
     splits = _load_real(real, data)
+    n = _sample_size(n, source, real, splits, generated if kind == "png" else None)
 
     from keras_gmgan.metrics import Evaluator
 
@@ -196,6 +197,22 @@ def _read_pngs(source: Path, n: int):
             "(10,000 for figures comparable with published ones)."
         )
     return images
+
+
+def _sample_size(n: int, source: Path, real: str, splits, pngs) -> int:
+    """--n, or fewer when the PNG folder or the real data hold fewer images, said in one
+    line: generated, real and floor sets are then all of the size actually compared."""
+    limits = {
+        f"the {real} {split} set has {len(images)} images": len(images)
+        for split, images in (("test", splits.x_test), ("train", splits.x_train))
+    }
+    if pngs is not None:
+        limits[f"{source} holds {len(pngs)} PNG images"] = len(pngs)
+    reason, size = min(limits.items(), key=lambda limit: limit[1])
+    if size >= n:
+        return n
+    click.echo(f"Scoring {size} images, not --n {n}: {reason}.")
+    return size
 
 
 def _load_real(name: str, path: str | None):

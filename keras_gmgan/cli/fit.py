@@ -115,6 +115,22 @@ def _check_eval_options(options: dict, spec) -> None:
                                "add --eval-every N.")  # fmt: skip
 
 
+def _fit_eval_samples(options: dict, data) -> None:
+    """Lowers the image evaluations' size to the test set's when it holds fewer images, and
+    says so: every evaluation, the floor and config.json then use the size compared."""
+    from keras_gmgan.cli.training import IMAGE_EVAL_SAMPLES
+
+    if not (data.is_image and options["eval_every"]):
+        return
+    asked = options["eval_samples"] or IMAGE_EVAL_SAMPLES
+    if asked > len(data.x_test):
+        click.echo(
+            f"Evaluating {len(data.x_test)} samples, not {asked}: the {data.name} test set "
+            f"has {len(data.x_test)} images."
+        )
+        options["eval_samples"] = len(data.x_test)
+
+
 def _prepare_out_dir(out: Path, overwrite: bool) -> None:
     """Checks that `out` can become the run directory before any work is done.
 
@@ -395,6 +411,7 @@ def fit(ctx: click.Context, **options):
     out = options["out"] or _default_out(options["model"])
     _prepare_out_dir(out, options["overwrite"])
     data = _load_data(options)
+    _fit_eval_samples(options, data)
     model = build_model(spec, options, data)
     batches = _make_batches(spec, options, data, initial_epoch=0)
     if out.exists():

@@ -75,14 +75,17 @@ class Evaluator:
         seed: int = 0,
         **kwargs,
     ) -> "Evaluator":
-        """The standard set-up: the first `n` test images are the real set, and `n` train
+        """The standard set-up: the first `n` test images are the real set, and as many train
         images drawn at random (seeded) give the real-vs-real floor.
 
         A random train subset, not the first `n`: MNIST's splits are ordered by writer
         population, so a contiguous slice gives a floor that depends on where it starts.
+        With fewer than `n` test images the floor takes as many train images as there are
+        test images, so it is the floor at the size actually compared.
         """
         x_train, x_test = np.asarray(x_train), np.asarray(x_test)
-        n_real, n_floor = min(n, len(x_test)), min(n, len(x_train))
+        n_real = min(n, len(x_test))
+        n_floor = min(n_real, len(x_train))
         chosen = np.random.default_rng(seed).choice(len(x_train), n_floor, replace=False)
         return cls(x_test[:n_real], extractor, floor_images=x_train[np.sort(chosen)], **kwargs)
 

@@ -350,3 +350,35 @@ def test_resuming_keeps_the_line_endings_of_the_kept_history_rows(tmp_path):
     path.write_bytes(b"epoch,d_loss\r\n0,0.5\r\n1,0.4\r\n2,0.3\r\n")
     truncate_history(path, 2)
     assert path.read_bytes() == b"epoch,d_loss\r\n0,0.5\r\n1,0.4\r\n"
+
+
+def _small_mnist(path, n_train=64, n_test=20):
+    """An MNIST-layout npz holding n_train real train and n_test real test images."""
+    with np.load(Path(os.environ["KERAS_GMGAN_DATA"]) / "mnist.npz") as mnist:
+        np.savez(path, x_train=mnist["x_train"][:n_train], y_train=mnist["y_train"][:n_train],
+                 x_test=mnist["x_test"][:n_test], y_test=mnist["y_test"][:n_test])  # fmt: skip
+    return path
+
+
+def test_evaluation_sizes_shrink_to_the_images_there_are_and_say_so(tmp_path):
+    from keras_gmgan.metrics import write_png_folder
+
+    folder = tmp_path / "samples"
+    write_png_folder(np.random.default_rng(0).uniform(-1, 1, (12, 28, 28)), folder)
+    report = tmp_path / "report.json"
+    result = _cli("evaluate", str(folder), "--n", "30", "--json", str(report))
+    assert result.exit_code == 0, result.output
+    assert f"Scoring 12 images, not --n 30: {folder} holds 12 PNG images." in result.output
+    scores = json.loads(report.read_text())
+    assert scores["n_generated"] == scores["n_real"] == 12
+
+    data = _small_mnist(tmp_path / "small.npz", n_test=20)
+    out = tmp_path / "run"
+    result = _cli("fit", "--data", str(data), "--epochs", "1", "--steps-per-epoch", "2",
+                  "--batch-size", "16", "--eval-every", "2", "--eval-samples", "50",
+                  "--verbose", "0", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Evaluating 20 samples, not 50: the mnist test set has 20 images." in result.output
+    results = json.loads((out / "results.json").read_text())
+    assert results["evaluation_samples"] == 20
+    assert json.loads((out / "config.json").read_text())["options"]["eval_samples"] == 20

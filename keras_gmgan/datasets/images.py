@@ -71,6 +71,14 @@ def check_arrays(arrays: dict, source: str, image_shape=(28, 28), num_classes=10
                 raise DataFormatError(
                     f"{source}: x_{split} has pixels outside [0, 255]; expected uint8 pixels."
                 )
+            if x.max() <= 1:
+                # Pixels saved in [0, 1] (a common way to store MNIST) would train as
+                # near-black images; refused rather than guessed at, like any other layout.
+                raise DataFormatError(
+                    f"{source}: x_{split} has {x.dtype} pixels in [0, 1]; keras-gmgan reads "
+                    f"pixels in [0, 255] (the keras.datasets layout). Save them as "
+                    f"np.round(x_{split} * 255).astype('uint8')."
+                )
 
 
 def _finish(arrays: dict) -> tuple[Split, Split]:

@@ -125,6 +125,7 @@ def test_bad_data_files_exit_with_one_line_and_no_run(tmp_path):
         "wrong_dtype": {**good, "x_train": np.zeros((8, 28, 28), dtype="U1")},
         "nan_pixels": {**good, "x_train": np.full((8, 28, 28), np.nan)},
         "out_of_range": {**good, "x_train": np.full((8, 28, 28), -3.0)},
+        "unit_range_floats": {**good, "x_train": good["x_train"] / 255.0},
         "no_images": {
             **good,
             "x_train": np.zeros((0, 28, 28), np.uint8),
@@ -139,6 +140,8 @@ def test_bad_data_files_exit_with_one_line_and_no_run(tmp_path):
         assert result.exit_code == 1, (name, result.output)
         assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
         assert "Traceback" not in result.output and not out.exists()
+        if name == "unit_range_floats":
+            assert "np.round(x_train * 255).astype('uint8')" in result.output
 
 
 def test_out_paths_that_cannot_be_a_run_directory(tmp_path):

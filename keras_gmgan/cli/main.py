@@ -17,6 +17,20 @@ def cli():
 
     Choose the backend with KERAS_BACKEND=jax|tensorflow|torch.
     """
+    _settle_backend()
+
+
+def _settle_backend() -> None:
+    """Before any command imports Keras: refuse an unknown or missing backend in one line,
+    or pick an installed one when Keras' configured default is not installed."""
+    from keras_gmgan.backend_choice import BackendError, choose_backend
+
+    try:
+        note = choose_backend()
+    except BackendError as error:
+        raise click.ClickException(str(error)) from None
+    if note:
+        click.echo(note, err=True)
 
 
 cli.add_command(evaluate)

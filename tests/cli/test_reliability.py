@@ -385,3 +385,50 @@ def test_evaluation_sizes_shrink_to_the_images_there_are_and_say_so(tmp_path):
     results = json.loads((out / "results.json").read_text())
     assert results["evaluation_samples"] == 20
     assert json.loads((out / "config.json").read_text())["options"]["eval_samples"] == 20
+
+
+#: Runs the CLI with some packages hidden, as if not installed (`import` and `find_spec`
+#: both fail the way they do for a package that is absent).
+HIDING_CLI = """
+import sys
+HIDDEN = sys.argv.pop(1).split(",")
+class Hide:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in HIDDEN:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Hide())
+from keras_gmgan.cli.main import cli
+cli()
+"""
+
+
+def _cli_without(hidden, *args, **env):
+    clean = {k: v for k, v in ENV.items() if k != "KERAS_BACKEND"}
+    command = [sys.executable, "-c", HIDING_CLI, ",".join(hidden), *args]
+    return subprocess.run(
+        command, env={**clean, **env}, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_backend_choice_when_keras_default_is_missing_or_the_name_is_wrong(tmp_path):
+    others = [name for name in ("jax", "tensorflow", "torch") if name != BACKEND]
+    home = tmp_path / "keras_home"
+    home.mkdir()
+    (home / "keras.json").write_text(json.dumps({"backend": others[0]}))
+
+    picked = _cli_without(others, "info", KERAS_HOME=str(home))
+    assert picked.returncode == 0, picked.stderr[-2000:]
+    assert f"backend: {BACKEND}" in picked.stdout
+    note = (f"Using the {BACKEND} backend: KERAS_BACKEND is unset and Keras' configured "
+            f"backend, {others[0]} ({home / 'keras.json'}), is not installed.")  # fmt: skip
+    assert note in picked.stderr
+
+    for hidden, env, message in [
+        ((), {"KERAS_BACKEND": "nonsense"}, "KERAS_BACKEND=nonsense is not a backend"),
+        ((BACKEND,), {"KERAS_BACKEND": BACKEND}, f"KERAS_BACKEND={BACKEND}, but {BACKEND} is "
+                                                 "not installed; pip install"),
+        ((BACKEND, *others), {"KERAS_HOME": str(home)}, "No Keras backend is installed"),
+    ]:  # fmt: skip
+        refused = _cli_without(hidden, "fit", "--epochs", "1", **env)
+        assert refused.returncode == 1 and refused.stderr.startswith(f"Error: {message}")
+        assert len(refused.stderr.splitlines()) == 1, refused.stderr[-2000:]

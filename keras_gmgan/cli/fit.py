@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
+from keras_gmgan.cli.locking import hold_run_lock
 from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
 from keras_gmgan.cli.option_types import SEED, FiniteFloat
+from keras_gmgan.run_lock import clear_directory
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
@@ -131,29 +133,37 @@ def _fit_eval_samples(options: dict, data) -> None:
         options["eval_samples"] = len(data.x_test)
 
 
-def _prepare_out_dir(out: Path, overwrite: bool) -> None:
-    """Checks that `out` can become the run directory before any work is done.
+def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
+    """Checks that `out` can become the run directory before any work is done, and again
+    once this process owns it (`owned`: its run lock is held, so no busy check).
 
     `--overwrite` deletes `out`, so it is refused for anything but an earlier run directory
     (one holding config.json, or an empty folder): never the working directory or a folder
     above it, never a folder of other files.
     """
+    from keras_gmgan.run_lock import LOCK_FILE, RunDirectoryBusy, check_not_busy
     from keras_gmgan.runs import CONFIG_FILE
 
     if out.exists() and not out.is_dir():
         raise click.UsageError(f"--out {out} is a file; give a directory path for the run.")
+    if not owned:
+        try:
+            check_not_busy(out)
+        except RunDirectoryBusy as error:
+            raise click.ClickException(str(error)) from None
     if out.exists() and not overwrite:
         raise click.UsageError(
             f"{out} already exists; pass --overwrite to replace it or choose another --out."
         )
     if out.exists():
+        contents = [path for path in out.iterdir() if path.name != LOCK_FILE]
         here = Path.cwd().resolve()
         if out.resolve() == here or out.resolve() in here.parents:
             raise click.UsageError(
                 f"--overwrite would delete {out}, which holds the working directory; choose "
                 "another --out."
             )
-        if any(out.iterdir()) and not (out / CONFIG_FILE).is_file():
+        if contents and not (out / CONFIG_FILE).is_file():
             raise click.UsageError(
                 f"--overwrite replaces run directories only, and {out} holds other files (no "
                 f"{CONFIG_FILE}); choose another --out, or empty it yourself."
@@ -414,9 +424,10 @@ def fit(ctx: click.Context, **options):
     _fit_eval_samples(options, data)
     model = build_model(spec, options, data)
     batches = _make_batches(spec, options, data, initial_epoch=0)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    lock = hold_run_lock(ctx, out, create=True)  # until the command ends, however it ends
+    if not lock.created:
+        _prepare_out_dir(out, options["overwrite"], owned=True)  # as found once owned
+        clear_directory(out)
     return _train(model, spec, options, data, batches, out, initial_epoch=0)
 
 
@@ -497,6 +508,7 @@ def _resume(ctx: click.Context, options: dict):
     out = options["resume"]
     if not out.is_dir():
         raise click.UsageError(f"Cannot resume {out}: no such run directory.")
+    hold_run_lock(ctx, out)
     try:
         saved = runs.read_config(out)["options"]
     except runs.ModelFileError as error:

@@ -1,6 +1,5 @@
 """`keras-gmgan generate`: write n PNG samples from a trained model."""
 
-import os
 import re
 import shutil
 import tempfile
@@ -8,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from keras_gmgan.cli.locking import hold_run_lock
 from keras_gmgan.cli.option_types import SEED
 from keras_gmgan.cli.sampling_options import check_drs_percentile, draw_samples, sampling_options
+from keras_gmgan.run_lock import LOCK_FILE, RunDirectoryBusy, check_not_busy
 
 #: The files generate writes into --out: only these may --overwrite replace.
 OWN_FILE = re.compile(r"(\d+\.png|grid\.png|generate\.json)")
@@ -108,7 +109,8 @@ def generate(
             )
             yield keras.ops.convert_to_numpy(model.generator(z, training=False))
 
-    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = hold_run_lock(ctx, out, create=True)  # until the command ends, however it ends
+    _check_out(out, source, overwrite, owned=True)  # as found once owned
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     try:
         apply_umask(staging)
@@ -132,11 +134,11 @@ def generate(
                 "drs_acceptance_rate": rate,
             }
             write_json_atomic(staging / "generate.json", metadata)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    except BaseException:
+        lock.replace_with(staging)
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, RunDirectoryBusy):
+            raise click.ClickException(str(error)) from None
         raise
     if drs:
         click.echo(
@@ -146,8 +148,9 @@ def generate(
     click.echo(f"Wrote {n} images and grid.png to {out}")
 
 
-def _check_out(out: Path, source: Path, overwrite: bool) -> None:
-    """Refuses an --out that generate cannot write, or whose replacement would lose data.
+def _check_out(out: Path, source: Path, overwrite: bool, owned: bool = False) -> None:
+    """Refuses an --out that generate cannot write, or whose replacement would lose data;
+    checked first, then again once this process owns it (`owned`: its lock is held).
 
     The old folder is deleted when the new one moves in, so it must not be the current
     directory, the source run or a folder above either; with --overwrite it may hold only
@@ -167,12 +170,19 @@ def _check_out(out: Path, source: Path, overwrite: bool) -> None:
                 f"--out {out} is {name} or a folder above it, which generate would replace; "
                 "choose a new folder for the samples."
             )
-    if not out.exists() or not any(out.iterdir()):
+    if not owned:
+        try:
+            check_not_busy(out)
+        except RunDirectoryBusy as error:
+            raise click.ClickException(str(error)) from None
+    if not out.exists() or not [p for p in out.iterdir() if p.name != LOCK_FILE]:
         return
     if not overwrite:
         raise click.UsageError(f"{out} is not empty; pass --overwrite or choose another --out.")
     foreign = sorted(
-        p.name for p in out.iterdir() if not (OWN_FILE.fullmatch(p.name) and p.is_file())
+        p.name
+        for p in out.iterdir()
+        if not (OWN_FILE.fullmatch(p.name) and p.is_file()) and p.name != LOCK_FILE
     )
     if foreign:
         more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""

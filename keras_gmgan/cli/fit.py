@@ -3,6 +3,7 @@
 import datetime
 import inspect
 import os
+import shlex
 import shutil
 import time
 from pathlib import Path
@@ -459,7 +460,7 @@ def _make_batches(spec, options: dict, data, initial_epoch: int):
 
 def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: int):
     """Trains, turning failures into one-line errors; keeps the run only if it can resume."""
-    from keras_gmgan.callbacks import NonFiniteLossError, read_checkpoint
+    from keras_gmgan.callbacks import NonFiniteLossError, TrainingInterrupted, read_checkpoint
     from keras_gmgan.cli.training import train_run
     from keras_gmgan.runs import ModelFileError
 
@@ -475,6 +476,8 @@ def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: 
             raise error from None
         if checkpoint is None and initial_epoch == 0:
             shutil.rmtree(out, ignore_errors=True)
+        if isinstance(error, TrainingInterrupted):
+            _interrupted(error, out, checkpoint)
         if isinstance(error, NonFiniteLossError):
             kept = (
                 f"the checkpoint after epoch {checkpoint[1]} in {out} is intact"
@@ -490,6 +493,20 @@ def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: 
         f"{time.time() - started:.1f} s; run directory: {out}"
     )
     return results
+
+
+def _interrupted(error, out: Path, checkpoint) -> None:
+    """Ctrl-C or SIGTERM during fit: one line saying what was kept and how to go on, and the
+    shell's exit code for the signal (130, 143)."""
+    if checkpoint:
+        kept = (
+            f"kept the checkpoint after epoch {checkpoint[1]} in {out}; continue with "
+            f"keras-gmgan fit --resume {shlex.quote(str(out))}"
+        )
+    else:
+        kept = "no epoch had finished, so no run directory was kept"
+    click.echo(f"Interrupted by {error.signal_name}: {kept}", err=True)
+    raise click.exceptions.Exit(error.exit_code)
 
 
 def _resume(ctx: click.Context, options: dict):

@@ -12,6 +12,7 @@ from keras_gmgan.callbacks import (
     Mixture2DMetrics,
     SampleGrid,
     StopOnNonFinite,
+    StopOnSignal,
     TrainingGIF,
 )
 from keras_gmgan.callbacks.checkpoint import CHECKPOINT_MODEL, CHECKPOINT_STATE
@@ -54,7 +55,9 @@ def train_run(model, spec, options: dict, data, batches, out: Path, initial_epoc
         config = {"format": runs.CONFIG_FORMAT, "options": _jsonable(options)}
         runs.write_json_atomic(out / runs.CONFIG_FILE, {**config, **runs.environment()})
 
+    stop_on_signal = StopOnSignal()
     callbacks = [
+        stop_on_signal,
         StopOnNonFinite(),
         keras.callbacks.CSVLogger(str(out / runs.HISTORY_FILE), append=initial_epoch > 0),
     ]
@@ -89,16 +92,17 @@ def train_run(model, spec, options: dict, data, batches, out: Path, initial_epoc
     # (after the evaluations) just before it (see RunRecords).
     callbacks += [RunRecords(out, evaluations, seconds_before), EpochCheckpoint(out)]
     started = time.time()
-    model.fit(
-        batches,
-        # The batches are already shuffled from the seed; Keras' own shuffle of their order
-        # would draw on Python's global `random` and make a resumed run differ.
-        shuffle=False,
-        epochs=options["epochs"],
-        initial_epoch=initial_epoch,
-        callbacks=callbacks,
-        verbose=options["verbose"],
-    )
+    with stop_on_signal:  # its handlers go back however fit ends
+        model.fit(
+            batches,
+            # The batches are already shuffled from the seed; Keras' own shuffle of their
+            # order would draw on Python's global `random` and make a resumed run differ.
+            shuffle=False,
+            epochs=options["epochs"],
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+            verbose=options["verbose"],
+        )
     seconds = time.time() - started
 
     runs.save_model_atomic(model, out / runs.MODEL_FILE)

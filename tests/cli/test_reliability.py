@@ -498,3 +498,55 @@ def test_generate_out_has_one_writer_and_a_stale_lock_locks_nothing(tmp_path):
     result = _cli("generate", str(model), "--n", "2", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["0.png", "1.png", "grid.png"]
+
+
+def _interrupt_mid_epoch(command, run, signum):
+    """Starts `command`, sends `signum` during the epoch after the first checkpoint, and
+    returns (exit code, stderr, epochs completed at the signal)."""
+    process = subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)  # fmt: skip
+    state, started = run / "checkpoint.json", time.time()
+    before = json.loads(state.read_text())["epochs_completed"] if state.exists() else 0
+    while time.time() < started + 600 and process.poll() is None:
+        if state.exists() and json.loads(state.read_text())["epochs_completed"] > before:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, process.stderr.read()[-2000:]
+    completed = json.loads(state.read_text())["epochs_completed"]
+    time.sleep(0.3)  # into the next epoch
+    process.send_signal(signum)
+    code = process.wait(timeout=120)
+    return code, process.stderr.read(), completed
+
+
+def test_sigterm_and_ctrl_c_stop_fit_at_once_keeping_the_last_epoch(tmp_path):
+    run = tmp_path / "run"
+    command = [*FIT, "--epochs", "4", "--steps-per-epoch", "400", "--out", str(run)]
+    resume = [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--resume", str(run),
+              "--verbose", "0"]  # fmt: skip
+    for signum, start in ((signal.SIGTERM, command), (signal.SIGINT, resume)):
+        code, stderr, completed = _interrupt_mid_epoch(start, run, signum)
+        assert code == 128 + signum, stderr[-2000:]
+        assert stderr.splitlines()[-1] == (
+            f"Interrupted by {signal.Signals(signum).name}: kept the checkpoint after epoch "
+            f"{completed} in {run}; continue with keras-gmgan fit --resume {run}"
+        )
+        assert "Traceback" not in stderr and "Aborted!" not in stderr
+        # Stopped within the epoch: nothing of it was logged or checkpointed.
+        assert json.loads((run / "checkpoint.json").read_text())["epochs_completed"] == completed
+        assert len(history_rows(run)) == completed and not (run / "results.json").exists()
+    assert completed < 4
+
+    result = _cli("fit", "--resume", str(run), "--verbose", "0")
+    assert result.exit_code == 0 and f"after epoch {completed} of 4" in result.output
+    assert [int(row["epoch"]) for row in history_rows(run)] == [0, 1, 2, 3]
+
+
+def test_stop_on_signal_puts_the_previous_handlers_back():
+    from keras_gmgan.callbacks import StopOnSignal
+
+    before = signal.getsignal(signal.SIGTERM)
+    with StopOnSignal() as callback:
+        callback.on_train_begin()
+        assert signal.getsignal(signal.SIGTERM) == callback._record
+    assert signal.getsignal(signal.SIGTERM) == before

@@ -38,7 +38,13 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         completed = epoch + 1
         staged = self.directory / f"{STAGED_PREFIX}{completed}.keras"
-        self.model.save(staged)
+        try:
+            self.model.save(staged)
+        except BaseException:
+            # A full disk leaves a partial file of megabytes: gone at once, the last good
+            # checkpoint untouched.
+            staged.unlink(missing_ok=True)
+            raise
         write_json_atomic(
             self.directory / CHECKPOINT_STATE,
             {"epochs_completed": completed, "model": staged.name},

@@ -478,6 +478,8 @@ def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: 
             shutil.rmtree(out, ignore_errors=True)
         if isinstance(error, TrainingInterrupted):
             _interrupted(error, out, checkpoint)
+        if isinstance(error, OSError) and error.errno is not None:
+            raise click.ClickException(_write_failed(error, out, checkpoint)) from None
         if isinstance(error, NonFiniteLossError):
             kept = (
                 f"the checkpoint after epoch {checkpoint[1]} in {out} is intact"
@@ -493,6 +495,19 @@ def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: 
         f"{time.time() - started:.1f} s; run directory: {out}"
     )
     return results
+
+
+def _write_failed(error: OSError, out: Path, checkpoint) -> str:
+    """A full disk (or another OSError writing the run): what failed and what was kept."""
+    if checkpoint:
+        kept = (
+            f"the checkpoint after epoch {checkpoint[1]} is intact; free some space and "
+            f"continue with keras-gmgan fit --resume {shlex.quote(str(out))}"
+        )
+    else:
+        kept = "no epoch had finished, so no run directory was kept"
+    where = f" ({error.filename})" if error.filename else ""
+    return f"Cannot write to {out}: {error.strerror or error}{where}; {kept}."
 
 
 def _interrupted(error, out: Path, checkpoint) -> None:

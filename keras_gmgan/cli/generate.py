@@ -139,6 +139,11 @@ def generate(
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, RunDirectoryBusy):
             raise click.ClickException(str(error)) from None
+        if isinstance(error, OSError) and error.errno is not None:  # a full disk
+            raise click.ClickException(
+                f"Cannot write the samples beside {out}: {error.strerror or error}; nothing "
+                f"was kept, and {out} is as it was."
+            ) from None
         raise
     if drs:
         click.echo(

@@ -550,3 +550,44 @@ def test_stop_on_signal_puts_the_previous_handlers_back():
         callback.on_train_begin()
         assert signal.getsignal(signal.SIGTERM) == callback._record
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
+    import errno
+
+    saves = []
+    real_save = keras.Model.save
+
+    def save_until_the_disk_fills(model, path, *args, **kwargs):
+        saves.append(Path(path).name)
+        if len(saves) == 2:  # the second epoch's checkpoint: half written, then ENOSPC
+            Path(path).write_bytes(b"\0" * 1000)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_save(model, path, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "save", save_until_the_disk_fills)
+    run = tmp_path / "run"
+    result = _cli("fit", "--dataset", "digits", "--epochs", "3", "--steps-per-epoch", "2",
+                  "--batch-size", "16", "--verbose", "0", "--out", str(run))  # fmt: skip
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 1, result.output
+    assert result.output == (
+        f"Error: Cannot write to {run}: No space left on device ({run}/{saves[1]}); the "
+        f"checkpoint after epoch 1 is intact; free some space and continue with keras-gmgan "
+        f"fit --resume {run}.\n"
+    )
+    assert saves == [".checkpoint.epoch-1.keras", ".checkpoint.epoch-2.keras"]
+    assert not list(run.glob(".checkpoint.epoch-*"))
+    assert json.loads((run / "checkpoint.json").read_text())["epochs_completed"] == 1
+
+    monkeypatch.setattr(keras.Model, "save", real_save)
+    model = Path(__file__).parents[1] / "fixtures" / f"gan_{BACKEND}.keras"
+    monkeypatch.setattr(
+        "keras_gmgan.visualization.save_png",
+        lambda pixels, path: (_ for _ in ()).throw(
+            OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        ),
+    )
+    out = tmp_path / "samples"
+    result = _cli("generate", str(model), "--n", "3", "--out", str(out))
+    assert result.exit_code == 1 and "No space left on device; nothing was kept" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

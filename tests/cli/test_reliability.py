@@ -581,12 +581,11 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_checkpoint(tmp_path, monk
 
     monkeypatch.setattr(keras.Model, "save", real_save)
     model = Path(__file__).parents[1] / "fixtures" / f"gan_{BACKEND}.keras"
-    monkeypatch.setattr(
-        "keras_gmgan.visualization.save_png",
-        lambda pixels, path: (_ for _ in ()).throw(
-            OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        ),
-    )
+
+    def disk_full(pixels, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("keras_gmgan.visualization.save_png", disk_full)
     out = tmp_path / "samples"
     result = _cli("generate", str(model), "--n", "3", "--out", str(out))
     assert result.exit_code == 1 and "No space left on device; nothing was kept" in result.output

@@ -84,3 +84,46 @@ def test_training_steps_match_the_jax_reference(name):
         np.testing.assert_allclose(
             value, reference[f"{name}/{index}"], rtol=0, atol=1e-5, err_msg=f"{name} weight {index}"
         )
+
+
+#: Images that `generate` draws from a fixture (saved under JAX) with a fixed seed, as uint8
+#: pixels, written under JAX by running this file (`python -m tests.test_cross_backend`).
+GENERATE_REFERENCE = Path(__file__).parent / "fixtures" / "generate_seed_reference.npz"
+GENERATE_SOURCE = Path(__file__).parent / "fixtures" / "gmgan_jax.keras"
+
+
+def _generated_pixels():
+    import keras_gmgan.models  # noqa: F401  (registers the classes)
+    from keras_gmgan.visualization import to_uint8
+
+    model = keras.models.load_model(GENERATE_SOURCE)
+    return to_uint8(model.generate(6, seed=7, batch_size=4))
+
+
+def test_one_seed_generates_the_same_images_under_every_backend():
+    expected = np.load(GENERATE_REFERENCE, allow_pickle=False)["pixels"]
+    pixels = _generated_pixels()
+    assert pixels.shape == expected.shape and expected.std() > 10  # real images, not blank
+    # Within one grey level: only float rounding in the generator differs between backends.
+    assert np.abs(pixels.astype(int) - expected.astype(int)).max() <= 1
+
+
+def test_host_latents_are_numpys_draws():
+    from keras_gmgan.layers import MixtureLatent
+
+    means = np.arange(12, dtype="float32").reshape(3, 4)
+    latent = MixtureLatent(4, num_components=3, sigma=0.5, means=means,
+                           mixture_weights=[0.2, 0.3, 0.5])  # fmt: skip
+    z, labels = latent.sample_numpy(5, np.random.default_rng(3), sigma_scale=2.0)
+    rng = np.random.default_rng(3)
+    expected_labels = rng.choice(3, size=5, p=[0.2, 0.3, 0.5])
+    expected = means[expected_labels] + 2.0 * 0.5 * rng.standard_normal((5, 4))
+    np.testing.assert_array_equal(labels, expected_labels)
+    np.testing.assert_allclose(z, expected, rtol=1e-5, atol=1e-5)
+    z, labels = latent.sample_numpy(2, np.random.default_rng(3), labels=[2, 0])
+    assert labels.tolist() == [2, 0]
+
+
+if __name__ == "__main__":
+    assert keras.backend.backend() == "jax", "the reference is written under JAX"
+    np.savez(GENERATE_REFERENCE, pixels=_generated_pixels())

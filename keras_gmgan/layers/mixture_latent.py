@@ -187,6 +187,31 @@ class MixtureLatent(keras.layers.Layer):
         labels, noise = self.sample_noise(n, labels=labels, seed=seed)
         return self((labels, noise), sigma_scale=sigma_scale), labels
 
+    def sample_numpy(
+        self,
+        n: int,
+        rng: np.random.Generator,
+        labels: Optional[Any] = None,
+        sigma_scale: float = 1.0,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`sample` with k and ε drawn on the host by NumPy's `rng`, for generating (not
+        training): each backend's `keras.random` draws other numbers from the same seed,
+        NumPy draws the same everywhere, so one seed gives the same latents (and images)
+        under JAX, TensorFlow and PyTorch. Returns NumPy `(z, k)`.
+
+        k is `rng.choice(K, n, p=mixture_weights)` (all 0 for one component) unless
+        `labels` gives it; then ε is `rng.standard_normal((n, d))`.
+        """
+        if labels is None:
+            weights = ops.convert_to_numpy(self.mixture_weights).astype("float64")
+            labels = rng.choice(self.num_components, size=n, p=weights / weights.sum())
+        labels = np.asarray(labels, dtype="int32")
+        noise = rng.standard_normal((n, self.latent_dim)).astype("float32")
+        z = self(
+            (ops.convert_to_tensor(labels), ops.convert_to_tensor(noise)), sigma_scale=sigma_scale
+        )
+        return ops.convert_to_numpy(z), labels
+
     @property
     def sigmas(self):
         """Per-component standard deviations along each axis: (K, 1) or (K, d).

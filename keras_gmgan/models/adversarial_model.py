@@ -143,14 +143,12 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         component's spread (below 1: fewer, cleaner modes; above 1: more diversity).
         """
         labels = self._checked_labels(labels, n)
-        seed_generator = keras.random.SeedGenerator(seed)
+        rng = np.random.default_rng(seed)  # host draws: the same under every backend
         chunks = []
         for start in range(0, n, batch_size):
             size = min(batch_size, n - start)
             chunk_labels = None if labels is None else labels[start : start + size]
-            z, _ = self.latent.sample(
-                size, labels=chunk_labels, seed=seed_generator, sigma_scale=sigma_scale
-            )
+            z, _ = self.latent.sample_numpy(size, rng, labels=chunk_labels, sigma_scale=sigma_scale)
             chunks.append(ops.convert_to_numpy(self.generator(z, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0,) + self.data_shape)
 

@@ -15,7 +15,6 @@ Reference:
 
 from typing import Optional
 
-import keras
 import numpy as np
 from keras import ops
 from scipy.special import expit
@@ -62,12 +61,11 @@ def discriminator_rejection_sampling(
     if not 0 <= percentile <= 100:
         raise ValueError(f"percentile must be in [0, 100]; got {percentile}.")
     check_drs_model(model)
-    seed_generator = keras.random.SeedGenerator(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # latents too: the same under every backend
     max_draws = 1000 * n if max_draws is None else int(max_draws)
 
     def draw(size):
-        z, _ = model.latent.sample(size, seed=seed_generator, sigma_scale=sigma_scale)
+        z, _ = model.latent.sample_numpy(size, rng, sigma_scale=sigma_scale)
         samples = model.generator(z, training=False)
         logits = model.discriminator(samples, training=False)
         logits = ops.convert_to_numpy(logits).astype("float64").reshape(-1)

@@ -21,6 +21,9 @@ from typing import Any, Callable, Sequence
 
 import jax
 import keras
+
+# Private in Keras 3.15.1 (checked against it): the active `StatelessScope`, which a nested
+# scope must start from (Keras' scopes do not fall back to an enclosing one).
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 
@@ -34,6 +37,8 @@ class _NestedScope(keras.StatelessScope):
 
     def __init__(self, parent, overrides):
         super().__init__(state_mapping=overrides)
+        # `state_mapping` (id(variable) -> value) and `add_update` are StatelessScope
+        # internals of Keras 3.15.1.
         if parent is not None:
             self.state_mapping = {**parent.state_mapping, **self.state_mapping}
         self.trained = {id(variable): value for variable, value in overrides}
@@ -103,6 +108,9 @@ class AdversarialTrainer:
     """Mixin for `keras.Model`: `fit` jit-compiles the model's stateful `train_step(data)`."""
 
     def make_train_function(self, force=False):
+        # Follows `JAXTrainer.make_train_function` of Keras 3.15.1 with our `step` in place of
+        # Keras' stateless one; `_make_function` and `_get_state_sharding_spec` are that
+        # trainer's private helpers (same version).
         if self.train_function is not None and not force:
             return
 

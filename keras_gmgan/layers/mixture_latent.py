@@ -145,6 +145,54 @@ class MixtureLatent(keras.layers.Layer):
         )
         self.built = True
 
+    # Presets named as in the GM-GAN paper -------------------------------------------------
+
+    @classmethod
+    def standard_normal(cls, latent_dim: int, **kwargs) -> "MixtureLatent":
+        """N(0, I): the prior of a vanilla GAN (one component at the origin, σ = 1).
+
+        Example:
+        >>> MixtureLatent.standard_normal(4).num_components
+        1
+        """
+        return cls(latent_dim, num_components=1, c=0.0, sigma=1.0, **kwargs)
+
+    @classmethod
+    def static(
+        cls, latent_dim: int, num_components: int, c: float, sigma: float, **kwargs
+    ) -> "MixtureLatent":
+        """The static GM-GAN's prior: K fixed components, means drawn from U[-c, c]^d, σ fixed.
+
+        Example:
+        >>> prior = MixtureLatent.static(4, num_components=10, c=0.467, sigma=0.7, seed=0)
+        >>> len(prior.trainable_weights)
+        0
+        """
+        return cls(latent_dim, num_components=num_components, c=c, sigma=sigma, **kwargs)
+
+    @classmethod
+    def dynamic(
+        cls, latent_dim: int, num_components: int, c: float, sigma: float, **kwargs
+    ) -> "MixtureLatent":
+        """The dynamic GM-GAN's prior: the static one, with means and σ learned with the generator.
+
+        Example:
+        >>> prior = MixtureLatent.dynamic(4, num_components=10, c=0.467, sigma=0.7, seed=0)
+        >>> [w.name for w in prior.trainable_weights]
+        ['means', 'log_sigma']
+        """
+        return cls(
+            latent_dim,
+            num_components=num_components,
+            c=c,
+            sigma=sigma,
+            trainable_means=True,
+            trainable_sigma=True,
+            **kwargs,
+        )
+
+    # Sampling ------------------------------------------------------------------------------
+
     def sample_noise(self, n: int, labels: Optional[Any] = None, seed: Any = None):
         """Draws the component indices k and the standard-normal noise ε for n latents.
 

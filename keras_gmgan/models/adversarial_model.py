@@ -6,7 +6,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gmgan.backend import AdversarialTrainer
+from keras_gmgan.backend import AdversarialTrainer, minimize
+from keras_gmgan.backend.keras_internals import layer_seed_generators
 from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.models.player_optimizers import PlayerOptimizers
 
@@ -125,6 +126,32 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """Component indices and noise for n latents; pass them through `self.latent`."""
         return self.latent.sample_noise(n, labels=labels, seed=self.seed_generator)
 
+    def sample_fakes(self, n):
+        """n generated samples, as constants for the discriminator's step, and their components.
+
+        The generator runs in training mode (as it does in the generator's step) but no
+        gradient flows back into it: under PyTorch one would otherwise reach its weights.
+        """
+        components, noise = self.sample_latent_noise(n)
+        fake = self.generator(self.latent((components, noise)), training=True)
+        return ops.stop_gradient(fake), components
+
+    def generator_step(self, n, generator_loss):
+        """One update of the generator (and a learned prior) on n fresh latents.
+
+        `generator_loss(fake, components)` maps the generated batch and each sample's mixture
+        component to the loss to minimise. The latent noise is drawn before the loss so that
+        the gradient reaches the prior's means and σ through z = μ_k + σ_k ε.
+        """
+        components, noise = self.sample_latent_noise(n)
+
+        def loss():
+            fake = self.generator(self.latent((components, noise)), training=True)
+            return generator_loss(fake, components), ()
+
+        g_loss, _ = minimize(loss, self.generator_variables, self.g_optimizer)
+        return g_loss
+
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
@@ -192,14 +219,6 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     # Serialisation ---------------------------------------------------------------------
 
-    def _layer_seed_generators(self) -> list:
-        """The seed generators of every sub-layer (noise, dropout), in the layers' fixed order."""
-        return [
-            generator
-            for layer in self._flatten_layers(include_self=False)
-            for generator in layer._seed_generators
-        ]
-
     def save_own_variables(self, store):
         """Also saves every seed generator's state, which no Keras format keeps.
 
@@ -209,7 +228,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """
         super().save_own_variables(store)
         store["seed_generator_state"] = self.seed_generator.state
-        for index, generator in enumerate(self._layer_seed_generators()):
+        for index, generator in enumerate(layer_seed_generators(self)):
             store[f"layer_seed_generator_state_{index}"] = generator.state
 
     def load_own_variables(self, store):
@@ -217,7 +236,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         if "seed_generator_state" in keys:
             self.seed_generator.state.assign(store["seed_generator_state"])
         # Files written before the sub-layers' states were saved hold none of these keys.
-        for index, generator in enumerate(self._layer_seed_generators()):
+        for index, generator in enumerate(layer_seed_generators(self)):
             key = f"layer_seed_generator_state_{index}"
             if key in keys:
                 generator.state.assign(store[key])

@@ -102,8 +102,7 @@ class SupervisedGMGAN(AdversarialModel):
         labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
         batch_size = ops.shape(real)[0]
 
-        fake_classes, noise = self.sample_latent_noise(batch_size)
-        fake = ops.stop_gradient(self.generator(self.latent((fake_classes, noise)), training=True))
+        fake, _ = self.sample_fakes(batch_size)
 
         def discriminator_loss():
             real_logits = self.discriminator(real, training=True)
@@ -117,14 +116,10 @@ class SupervisedGMGAN(AdversarialModel):
             discriminator_loss, self.discriminator_variables, self.d_optimizer
         )
 
-        fake_classes, noise = self.sample_latent_noise(batch_size)
+        def generator_loss(fake, components):
+            return supervised_generator_loss(self.discriminator(fake, training=True), components)
 
-        def generator_loss():
-            fake = self.generator(self.latent((fake_classes, noise)), training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            return supervised_generator_loss(fake_logits, fake_classes), ()
-
-        g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
+        g_loss = self.generator_step(batch_size, generator_loss)
 
         real_predictions = ops.cast(ops.argmax(real_logits, axis=-1), "int32")
         fake_predictions = ops.cast(ops.argmax(fake_logits, axis=-1), "int32")

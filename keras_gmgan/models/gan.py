@@ -49,12 +49,12 @@ class GAN(AdversarialModel):
         seed: seed of the training-time sampling.
         loss: a name in `keras_gmgan.losses.ADVERSARIAL_LOSSES` (`"bce"`, `"wasserstein"`,
             `"wgan-gp"`, `"hinge"`).
+        gp_weight: λ of the gradient penalty.
+        n_critic: discriminator steps per generator step; the objective's usual count
+            (5 for the Wasserstein ones, 1 otherwise) when omitted. The BCE step takes one.
         lipschitz: `None`, `"clip"`, `"spectral"` (the discriminator must contain
             `SpectralDense` layers) or `"gp"`; the objective's default when omitted
             (`"gp"` for `"wgan-gp"`). The Wasserstein objectives require one.
-        n_critic: discriminator steps per generator step; the objective's usual count
-            (5 for the Wasserstein ones, 1 otherwise) when omitted.
-        gp_weight: λ of the gradient penalty.
         clip_value: the clipping bound.
         critic_batches: `"repeat"` or `"split"`, see above.
 
@@ -74,6 +74,8 @@ class GAN(AdversarialModel):
     """
 
     tracked_logs = ("d_loss", "g_loss", "d_real", "d_fake")
+    #: The objectives a preset accepts (None: every entry of `ADVERSARIAL_LOSSES`).
+    allowed_losses: Optional[tuple] = None
 
     def __init__(
         self,
@@ -82,13 +84,18 @@ class GAN(AdversarialModel):
         latent: Optional[MixtureLatent] = None,
         seed: Optional[int] = None,
         loss: str = "bce",
-        lipschitz: Optional[str] = None,
-        n_critic: Optional[int] = None,
         gp_weight: float = 10.0,
+        n_critic: Optional[int] = None,
+        lipschitz: Optional[str] = None,
         clip_value: float = 0.01,
         critic_batches: str = "repeat",
         **kwargs,
     ):
+        if self.allowed_losses is not None and loss not in self.allowed_losses:
+            raise ValueError(
+                f"loss must be one of {self.allowed_losses} for a {type(self).__name__}; got "
+                f"{loss!r} (GAN takes every loss of keras_gmgan.losses.ADVERSARIAL_LOSSES)."
+            )
         objective = losses.get_adversarial_loss(loss)
         if lipschitz is None:
             lipschitz = objective.default_lipschitz
@@ -218,6 +225,11 @@ def _check_settings(objective, lipschitz, n_critic, gp_weight, clip_value, criti
         isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1
     ):
         raise ValueError(f"n_critic must be a positive integer; got {n_critic!r}.")
+    if objective.logits and n_critic not in (None, 1):
+        raise ValueError(
+            f"n_critic={n_critic} needs loss='wgan-gp' (or another critic loss); the BCE step "
+            "takes one discriminator update per generator update."
+        )
     if not clip_value > 0:
         raise ValueError(f"clip_value must be positive; got {clip_value!r}.")
     if not gp_weight >= 0:

@@ -1,10 +1,7 @@
 """Unsupervised GM-GAN: the `GAN` with a static or learned Gaussian-mixture prior."""
 
-from typing import Optional
-
 import keras
 
-from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.models.gan import GAN
 
 #: The objectives of the seed projects' GM-GANs.
@@ -28,20 +25,18 @@ class GMGAN(GAN):
     `d_real`/`d_fake` are mean critic scores instead of probabilities.
 
     Args:
-        generator, discriminator, latent, seed: as for `GAN`; `latent` is the mixture prior
-            (`build_gmgan` makes one with the seed projects' settings).
+        generator, discriminator, latent, seed, gp_weight, n_critic, ...: as for `GAN`;
+            `latent` is the mixture prior (`build_gmgan` makes one with the seed projects'
+            settings).
         loss: `"bce"` (non-saturating GAN) or `"wgan-gp"`, the seed projects' objectives
             (`GAN` takes any of `keras_gmgan.losses.ADVERSARIAL_LOSSES`).
-        gp_weight: λ of the gradient penalty (WGAN-GP only).
-        n_critic: critic updates per generator update; `None` means 5 for WGAN-GP and 1
-            for BCE (the BCE step takes one discriminator update).
-        **kwargs: the other settings of `GAN`.
 
     Reference:
         Ben-Yosef & Weinshall, "Gaussian Mixture Generative Adversarial Networks for Diverse
         Datasets, and the Unsupervised Clustering of Images", arXiv:1808.10356, 2018.
 
     Example:
+    >>> from keras_gmgan.layers import MixtureLatent
     >>> from keras_gmgan.networks import build_mlp_generator, build_mlp_discriminator
     >>> prior = MixtureLatent.dynamic(8, num_components=4, c=1.0, sigma=0.2)
     >>> model = GMGAN(build_mlp_generator(8, (4,)), build_mlp_discriminator((4,)), prior)
@@ -51,34 +46,4 @@ class GMGAN(GAN):
     ['d_fake', 'd_loss', 'd_real', 'g_loss']
     """
 
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        latent: Optional[MixtureLatent] = None,
-        seed: Optional[int] = None,
-        loss: str = "bce",
-        gp_weight: float = 10.0,
-        n_critic: Optional[int] = None,
-        **kwargs,
-    ):
-        if loss not in SEED_LOSSES:
-            raise ValueError(
-                f"loss must be one of {SEED_LOSSES} for a GMGAN; got {loss!r} (GAN takes "
-                "every loss of keras_gmgan.losses.ADVERSARIAL_LOSSES)."
-            )
-        if loss == "bce" and n_critic not in (None, 1):
-            raise ValueError(
-                f"n_critic={n_critic} needs loss='wgan-gp'; the BCE step takes one "
-                "discriminator update per generator update."
-            )
-        super().__init__(
-            generator,
-            discriminator,
-            latent=latent,
-            seed=seed,
-            loss=loss,
-            gp_weight=gp_weight,
-            n_critic=n_critic,
-            **kwargs,
-        )
+    allowed_losses = SEED_LOSSES

@@ -14,9 +14,8 @@ from keras_gmgan.models.adversarial_model import AdversarialModel
 FAKE_CLASS_FORMS = ("explicit", "implicit")
 
 #: The Adam epsilon to give both SGAN players. Improved GAN's Adam adds 1e-8 to the second
-#: moment under the square root, about 1e-4 outside it; with Keras' default 1e-7 the game
-#: collapsed (D(G(z)) → 0) after about 4,000 steps at a constant rate of 1e-3 on MNIST, with
-#: 1e-4 it did not (BENCHMARKS.md).
+#: moment under the square root, about 1e-4 outside it; Keras' default 1e-7 lets the game
+#: collapse (D(G(z)) → 0) on MNIST at a constant learning rate of 1e-3 (BENCHMARKS.md).
 SGAN_ADAM_EPSILON = 1e-4
 
 

@@ -54,7 +54,7 @@ def load_mnist(data_dir: str) -> tuple[np.ndarray, np.ndarray]:
 
 def save_grid(model, path: pathlib.Path, per_row: int = 10, sigma_scale: float = 1.0) -> None:
     rows = [
-        model.generate(per_row, labels=k, sigma_scale=sigma_scale, seed=k)
+        model.generate(per_row, components=k, sigma_scale=sigma_scale, seed=k)
         for k in range(model.latent.num_components)
     ]
     grid = np.concatenate([np.concatenate(list(row[..., 0]), axis=1) for row in rows], axis=0)

@@ -1,4 +1,13 @@
-"""Adversarial losses, written once with `keras.ops` on logits (critic scores for Wasserstein)."""
+"""Adversarial losses, written once with `keras.ops` on logits (critic scores for Wasserstein).
+
+`ADVERSARIAL_LOSSES` is the table of adversarial objectives that `keras_gmgan.models.GAN`
+trains with: each entry pairs a discriminator loss with its generator loss and says what the
+objective needs (a Lipschitz constraint on the discriminator, a gradient penalty). Adding an
+objective is one entry here and its tests.
+"""
+
+import dataclasses
+from typing import Any, Callable, Optional
 
 import keras
 from keras import ops
@@ -22,6 +31,77 @@ def critic_wasserstein(real_scores, fake_scores):
 def generator_wasserstein(fake_scores):
     """−E[f(G(z))]."""
     return -ops.mean(fake_scores)
+
+
+def discriminator_hinge(real_scores, fake_scores):
+    """E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))]: the hinge loss of SN-GAN and SAGAN."""
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
+
+
+#: The ways of keeping a discriminator (about) 1-Lipschitz: weight clipping, spectrally
+#: normalised layers, a gradient penalty.
+LIPSCHITZ_METHODS = ("clip", "spectral", "gp")
+
+
+@dataclasses.dataclass(frozen=True)
+class AdversarialLoss:
+    """One adversarial objective: the two players' losses and what the objective needs.
+
+    Attributes:
+        name: the key in `ADVERSARIAL_LOSSES`.
+        discriminator: `(real_scores, fake_scores) -> loss` that the discriminator minimises.
+        generator: `fake_scores -> loss` that the generator minimises.
+        lipschitz: `"required"` (the loss is unbounded without a Lipschitz discriminator),
+            `"recommended"` (trains better with one) or `None`.
+        default_lipschitz: the Lipschitz method the objective comes with (`"gp"` for
+            WGAN-GP), or `None` to leave the choice to the caller.
+        n_critic: the usual number of discriminator updates per generator update.
+        logits: the discriminator outputs logits of P(real) (their sigmoid is a probability)
+            rather than unbounded critic scores.
+    """
+
+    name: str
+    discriminator: Callable[[Any, Any], Any]
+    generator: Callable[[Any], Any]
+    lipschitz: Optional[str] = None
+    default_lipschitz: Optional[str] = None
+    n_critic: int = 1
+    logits: bool = False
+
+
+#: Every adversarial objective a `GAN` can train with, by name.
+ADVERSARIAL_LOSSES = {
+    "bce": AdversarialLoss("bce", discriminator_bce, generator_non_saturating, logits=True),
+    "wasserstein": AdversarialLoss(
+        "wasserstein", critic_wasserstein, generator_wasserstein, lipschitz="required", n_critic=5
+    ),
+    "wgan-gp": AdversarialLoss(
+        "wgan-gp",
+        critic_wasserstein,
+        generator_wasserstein,
+        lipschitz="required",
+        default_lipschitz="gp",
+        n_critic=5,
+    ),
+    "hinge": AdversarialLoss(
+        "hinge", discriminator_hinge, generator_wasserstein, lipschitz="recommended"
+    ),
+}
+
+
+def get_adversarial_loss(name: str) -> AdversarialLoss:
+    """The `ADVERSARIAL_LOSSES` entry called `name`; a ValueError names the valid choices.
+
+    Example:
+    >>> get_adversarial_loss("hinge").lipschitz
+    'recommended'
+    """
+    try:
+        return ADVERSARIAL_LOSSES[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Unknown adversarial loss {name!r}; choose one of {', '.join(ADVERSARIAL_LOSSES)}."
+        ) from None
 
 
 def gradient_penalty(critic, real, fake, seed=None):

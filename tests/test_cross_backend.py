@@ -120,7 +120,7 @@ def test_host_latents_are_numpys_draws():
     expected = means[expected_labels] + 2.0 * 0.5 * rng.standard_normal((5, 4))
     np.testing.assert_array_equal(labels, expected_labels)
     np.testing.assert_allclose(z, expected, rtol=1e-5, atol=1e-5)
-    z, labels = latent.sample_numpy(2, np.random.default_rng(3), labels=[2, 0])
+    z, labels = latent.sample_numpy(2, np.random.default_rng(3), components=[2, 0])
     assert labels.tolist() == [2, 0]
 
 

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 from keras import ops
 
 from keras_gmgan import losses
@@ -94,3 +95,53 @@ def test_conditional_entropy_of_the_real_class_posterior():
     np.testing.assert_allclose(
         to_numpy(losses.conditional_entropy(logits, k)), -(p * np.log(p)).sum(), rtol=1e-5
     )
+
+
+def _tensor(values):
+    return ops.convert_to_tensor(np.asarray(values, dtype="float32"))
+
+
+REAL, FAKE = [2.0, -0.5, 0.25], [0.5, -3.0, 1.5]
+
+
+def test_every_table_entry_on_hand_computed_scores():
+    # bce: −log σ(r) − log(1 − σ(f)) and −log σ(f), batch means.
+    sigmoid = lambda x: 1 / (1 + np.exp(-np.asarray(x)))  # noqa: E731
+    bce = losses.get_adversarial_loss("bce")
+    expected = -np.mean(np.log(sigmoid(REAL))) - np.mean(np.log(1 - sigmoid(FAKE)))
+    np.testing.assert_allclose(
+        to_numpy(bce.discriminator(_tensor(REAL), _tensor(FAKE))), expected, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        to_numpy(bce.generator(_tensor(FAKE))), -np.mean(np.log(sigmoid(FAKE))), rtol=1e-6
+    )
+    # Wasserstein: E f(G(z)) − E f(x) = (−1/3) − (7/12) and −E f(G(z)) = 1/3.
+    for name in ("wasserstein", "wgan-gp"):
+        entry = losses.get_adversarial_loss(name)
+        np.testing.assert_allclose(
+            to_numpy(entry.discriminator(_tensor(REAL), _tensor(FAKE))), -1 / 3 - 7 / 12, rtol=1e-6
+        )
+        np.testing.assert_allclose(to_numpy(entry.generator(_tensor(FAKE))), 1 / 3, rtol=1e-6)
+    # Hinge: mean(relu(1 − r)) = (0 + 1.5 + 0.75) / 3, mean(relu(1 + f)) = (1.5 + 0 + 2.5) / 3.
+    hinge = losses.get_adversarial_loss("hinge")
+    np.testing.assert_allclose(
+        to_numpy(hinge.discriminator(_tensor(REAL), _tensor(FAKE))), 2.25 / 3 + 4.0 / 3, rtol=1e-6
+    )
+    np.testing.assert_allclose(to_numpy(hinge.generator(_tensor(FAKE))), 1 / 3, rtol=1e-6)
+
+
+def test_the_table_says_what_each_objective_needs():
+    table = losses.ADVERSARIAL_LOSSES
+    assert set(table) == {"bce", "wasserstein", "wgan-gp", "hinge"}
+    assert all(entry.name == name for name, entry in table.items())
+    assert table["bce"].lipschitz is None and table["bce"].logits
+    assert table["wasserstein"].lipschitz == "required" and table["wasserstein"].n_critic == 5
+    assert table["wgan-gp"].default_lipschitz == "gp"
+    assert table["hinge"].lipschitz == "recommended" and not table["hinge"].logits
+    for entry in table.values():
+        assert entry.default_lipschitz in (None, *losses.LIPSCHITZ_METHODS)
+
+
+def test_an_unknown_loss_names_the_valid_choices():
+    with pytest.raises(ValueError, match=r"^Unknown adversarial loss 'lsgan'; choose one of bce, "):
+        losses.get_adversarial_loss("lsgan")

@@ -6,10 +6,10 @@ that cannot be written that way live here, one module per backend, with the same
 - `minimize(loss_fn, variables, optimizer)`: run `loss_fn()` (which returns `(loss, aux)`),
   take the gradient of `loss` with respect to `variables`, apply it with `optimizer`, and
   return `(loss, aux)`. State updates made inside `loss_fn` (batch-norm statistics, seed
-  generators) are kept; a trained variable assigned there (`SpectralNormalization`'s kernel)
-  behaves as in eager code on every backend: the gradient is taken at the assigned value,
-  which the optimizer then updates. Sparse (`IndexedSlices`) gradients are summed to dense
-  ones first, so Adam sees the same gradient everywhere.
+  generators) are kept; `loss_fn` must not assign the variables it trains (spectral
+  normalisation is `SpectralDense`, which computes W / σ(W) without assigning W). Sparse
+  (`IndexedSlices`) gradients are summed to dense ones first, so Adam sees the same
+  gradient everywhere.
 - `input_gradient(fn, x)`: the gradient of the scalar `fn(x)` with respect to the tensor `x`,
   itself differentiable (gradient penalties, latent inversion).
 - `AdversarialTrainer`: a mixin placed before `keras.Model`; under JAX it makes `fit` run the

@@ -7,20 +7,18 @@ variables are threaded through that tuple, so a second optimizer would silently 
 this module runs the model's ordinary `train_step(data)` inside one `keras.StatelessScope`
 that maps every variable to its value in `state` (the approach suggested in
 keras-team/keras#18881). Each `minimize` call then differentiates the loss with respect to the
-trained variables' values in a nested scope that sees the outer scope's values.
-
-A layer may assign one of the variables being trained during its forward pass
-(`keras.layers.SpectralNormalization` writes the normalised kernel in every training call).
-TensorFlow and PyTorch read such a variable as a leaf after the assignment and the optimizer
-then updates the assigned value; JAX would differentiate through the assignment and drop it.
-`minimize` reproduces the eager semantics (straight-through gradient, assigned value kept), so
-one model trains the same way under all three backends (`tests/test_cross_backend.py`).
+trained variables' values in a nested scope that sees the outer scope's values; the
+variables that the loss assigns on the way (batch-norm statistics, seed generators) keep
+their new values.
 """
 
 from typing import Any, Callable, Sequence
 
 import jax
 import keras
+
+# Private in Keras 3.15.1 (checked against it): the active `StatelessScope`, which a nested
+# scope must start from (Keras' scopes do not fall back to an enclosing one).
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 
@@ -34,19 +32,15 @@ class _NestedScope(keras.StatelessScope):
 
     def __init__(self, parent, overrides):
         super().__init__(state_mapping=overrides)
+        # `state_mapping` (id(variable) -> value) and `add_update` are StatelessScope
+        # internals of Keras 3.15.1.
         if parent is not None:
             self.state_mapping = {**parent.state_mapping, **self.state_mapping}
-        self.trained = {id(variable): value for variable, value in overrides}
         self.assigned = {}
 
     def add_update(self, update):
-        variable, value = update
-        leaf = self.trained.get(id(variable))
-        if leaf is not None:
-            # Eager semantics: later reads see `value`, gradients reach the variable as if
-            # `value` were the leaf itself.
-            value = jax.lax.stop_gradient(value) + (leaf - jax.lax.stop_gradient(leaf))
-        super().add_update((variable, value))
+        super().add_update(update)
+        variable, _ = update
         self.assigned[id(variable)] = variable
 
 
@@ -63,7 +57,7 @@ def minimize(
     def loss_of(values):
         with _NestedScope(parent, list(zip(variables, values))) as scope:
             loss, aux = loss_fn()
-        # Every variable assigned inside loss_fn, trained ones included (see the module doc).
+        # Every variable assigned inside loss_fn (batch-norm statistics, seed generators).
         side_variables[:] = list(scope.assigned.values())
         side_values = [jax.lax.stop_gradient(scope.get_current_value(v)) for v in side_variables]
         return loss, (aux, side_values)
@@ -103,6 +97,9 @@ class AdversarialTrainer:
     """Mixin for `keras.Model`: `fit` jit-compiles the model's stateful `train_step(data)`."""
 
     def make_train_function(self, force=False):
+        # Follows `JAXTrainer.make_train_function` of Keras 3.15.1 with our `step` in place of
+        # Keras' stateless one; `_make_function` and `_get_state_sharding_spec` are that
+        # trainer's private helpers (same version).
         if self.train_function is not None and not force:
             return
 

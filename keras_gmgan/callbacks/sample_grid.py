@@ -39,7 +39,7 @@ class SampleGrid(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.directory.mkdir(parents=True, exist_ok=True)
         z, _ = self.model.latent.sample(
-            self.num_samples, labels=self.labels, seed=keras.random.SeedGenerator(self.seed)
+            self.num_samples, self.labels, seed=keras.random.SeedGenerator(self.seed)
         )
         self._latents = keras.ops.convert_to_numpy(z)
 

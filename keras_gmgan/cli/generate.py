@@ -104,7 +104,7 @@ def generate(
         for start in range(0, n, batch_size):
             size = min(batch_size, n - start)
             labels = None if label is None else np.full((size,), label, dtype="int32")
-            z, _ = model.latent.sample_numpy(size, rng, labels=labels, sigma_scale=sigma_scale)
+            z, _ = model.latent.sample_numpy(size, rng, labels, sigma_scale=sigma_scale)
             yield keras.ops.convert_to_numpy(model.generator(z, training=False))
 
     lock = hold_run_lock(ctx, out, create=True)  # until the command ends, however it ends

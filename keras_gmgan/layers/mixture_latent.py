@@ -1,5 +1,6 @@
 """The one latent prior of keras-gmgan: a mixture of Gaussians (K=1, σ=1 is N(0, I))."""
 
+import warnings
 from typing import Any, Optional, Sequence
 
 import keras
@@ -145,54 +146,109 @@ class MixtureLatent(keras.layers.Layer):
         )
         self.built = True
 
-    def sample_noise(self, n: int, labels: Optional[Any] = None, seed: Any = None):
+    # Presets named as in the GM-GAN paper -------------------------------------------------
+
+    @classmethod
+    def standard_normal(cls, latent_dim: int, **kwargs) -> "MixtureLatent":
+        """N(0, I): the prior of a vanilla GAN (one component at the origin, σ = 1).
+
+        Example:
+        >>> MixtureLatent.standard_normal(4).num_components
+        1
+        """
+        return cls(latent_dim, num_components=1, c=0.0, sigma=1.0, **kwargs)
+
+    @classmethod
+    def static(
+        cls, latent_dim: int, num_components: int, c: float, sigma: float, **kwargs
+    ) -> "MixtureLatent":
+        """The static GM-GAN's prior: K fixed components, means drawn from U[-c, c]^d, σ fixed.
+
+        Example:
+        >>> prior = MixtureLatent.static(4, num_components=10, c=0.467, sigma=0.7, seed=0)
+        >>> len(prior.trainable_weights)
+        0
+        """
+        return cls(latent_dim, num_components=num_components, c=c, sigma=sigma, **kwargs)
+
+    @classmethod
+    def dynamic(
+        cls, latent_dim: int, num_components: int, c: float, sigma: float, **kwargs
+    ) -> "MixtureLatent":
+        """The dynamic GM-GAN's prior: the static one, with means and σ learned with the generator.
+
+        Example:
+        >>> prior = MixtureLatent.dynamic(4, num_components=10, c=0.467, sigma=0.7, seed=0)
+        >>> [w.name for w in prior.trainable_weights]
+        ['means', 'log_sigma']
+        """
+        return cls(
+            latent_dim,
+            num_components=num_components,
+            c=c,
+            sigma=sigma,
+            trainable_means=True,
+            trainable_sigma=True,
+            **kwargs,
+        )
+
+    # Sampling ------------------------------------------------------------------------------
+
+    def sample_noise(
+        self, n: int, components: Optional[Any] = None, seed: Any = None, labels: Any = None
+    ):
         """Draws the component indices k and the standard-normal noise ε for n latents.
 
         Sampling is split from `call` so that a training step can draw (k, ε) outside a
         gradient closure and compute z inside it, where gradients reach μ and σ.
-        `seed` is a `keras.random.SeedGenerator` (needed for jit-compiled JAX steps) or an int.
+        `components` fixes k (n ints); `seed` is a `keras.random.SeedGenerator` (needed for
+        jit-compiled JAX steps) or an int. `labels` is the former name of `components`.
         """
-        if labels is None:
+        components = renamed_components(components, labels)
+        if components is None:
             if self.num_components == 1:
-                labels = ops.zeros((n,), dtype="int32")
+                components = ops.zeros((n,), dtype="int32")
             else:
                 logits = ops.log(ops.expand_dims(self.mixture_weights, 0) + 1e-12)
-                labels = keras.random.categorical(logits, n, seed=seed)[0]
-        labels = ops.cast(labels, "int32")
+                components = keras.random.categorical(logits, n, seed=seed)[0]
+        components = ops.cast(components, "int32")
         noise = keras.random.normal((n, self.latent_dim), seed=seed)
-        return labels, noise
+        return components, noise
 
     def call(self, inputs, sigma_scale=1.0):
-        labels, noise = inputs
-        means = ops.take(self.means, labels, axis=0)
+        components, noise = inputs
+        means = ops.take(self.means, components, axis=0)
         if self.scale_tril is not None:
-            scale_tril = ops.take(self.scale_tril, labels, axis=0)
+            scale_tril = ops.take(self.scale_tril, components, axis=0)
             spread = ops.squeeze(ops.matmul(scale_tril, ops.expand_dims(noise, -1)), -1)
         else:
-            spread = ops.take(ops.exp(self.log_sigma), labels, axis=0) * noise
+            spread = ops.take(ops.exp(self.log_sigma), components, axis=0) * noise
         return means + sigma_scale * spread
 
     def sample(
         self,
         n: int,
-        labels: Optional[Any] = None,
+        components: Optional[Any] = None,
         seed: Any = None,
         sigma_scale: float = 1.0,
+        labels: Any = None,
     ):
         """Returns `(z, k)`: n latent vectors and the component each came from.
 
-        `sigma_scale` shrinks or widens every component at sampling time, the GM-GAN paper's
-        knob for trading diversity (large) against quality (small).
+        `components` fixes k as for `sample_noise`. `sigma_scale` shrinks or widens every
+        component at sampling time, the GM-GAN paper's knob for trading diversity (large)
+        against quality (small). `labels` is the former name of `components`.
         """
-        labels, noise = self.sample_noise(n, labels=labels, seed=seed)
-        return self((labels, noise), sigma_scale=sigma_scale), labels
+        components, noise = self.sample_noise(n, renamed_components(components, labels), seed)
+        return self((components, noise), sigma_scale=sigma_scale), components
 
     def sample_numpy(
         self,
         n: int,
         rng: np.random.Generator,
-        labels: Optional[Any] = None,
+        components: Optional[Any] = None,
         sigma_scale: float = 1.0,
+        labels: Optional[Any] = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """`sample` with k and ε drawn on the host by NumPy's `rng`, for generating (not
         training): each backend's `keras.random` draws other numbers from the same seed,
@@ -200,17 +256,20 @@ class MixtureLatent(keras.layers.Layer):
         under JAX, TensorFlow and PyTorch. Returns NumPy `(z, k)`.
 
         k is `rng.choice(K, n, p=mixture_weights)` (all 0 for one component) unless
-        `labels` gives it; then ε is `rng.standard_normal((n, d))`.
+        `components` gives it; then ε is `rng.standard_normal((n, d))`. `labels` is the
+        former name of `components`.
         """
-        if labels is None:
+        components = renamed_components(components, labels)
+        if components is None:
             weights = ops.convert_to_numpy(self.mixture_weights).astype("float64")
-            labels = rng.choice(self.num_components, size=n, p=weights / weights.sum())
-        labels = np.asarray(labels, dtype="int32")
+            components = rng.choice(self.num_components, size=n, p=weights / weights.sum())
+        components = np.asarray(components, dtype="int32")
         noise = rng.standard_normal((n, self.latent_dim)).astype("float32")
         z = self(
-            (ops.convert_to_tensor(labels), ops.convert_to_tensor(noise)), sigma_scale=sigma_scale
+            (ops.convert_to_tensor(components), ops.convert_to_tensor(noise)),
+            sigma_scale=sigma_scale,
         )
-        return ops.convert_to_numpy(z), labels
+        return ops.convert_to_numpy(z), components
 
     @property
     def sigmas(self):
@@ -251,6 +310,20 @@ class MixtureLatent(keras.layers.Layer):
             }
         )
         return config
+
+
+def renamed_components(components: Any, labels: Any) -> Any:
+    """`components`, or the mixture indices passed under their former name `labels`."""
+    if labels is None:
+        return components
+    if components is not None:
+        raise ValueError("Pass the mixture indices once, as components= (labels= is its old name).")
+    warnings.warn(
+        "labels= is now called components= (the mixture component of each sample).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return labels
 
 
 def _checked_array(name: str, value: Any, shape: tuple) -> np.ndarray:

@@ -6,8 +6,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gmgan.backend import AdversarialTrainer
-from keras_gmgan.layers.mixture_latent import MixtureLatent
+from keras_gmgan.backend import AdversarialTrainer, minimize
+from keras_gmgan.backend.keras_internals import layer_seed_generators
+from keras_gmgan.layers.mixture_latent import MixtureLatent, renamed_components
 from keras_gmgan.models.player_optimizers import PlayerOptimizers
 
 
@@ -121,9 +122,35 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     # Sampling --------------------------------------------------------------------------
 
-    def sample_latent_noise(self, n, labels=None):
+    def sample_latent_noise(self, n, components=None):
         """Component indices and noise for n latents; pass them through `self.latent`."""
-        return self.latent.sample_noise(n, labels=labels, seed=self.seed_generator)
+        return self.latent.sample_noise(n, components, seed=self.seed_generator)
+
+    def sample_fakes(self, n):
+        """n generated samples, as constants for the discriminator's step, and their components.
+
+        The generator runs in training mode (as it does in the generator's step) but no
+        gradient flows back into it: under PyTorch one would otherwise reach its weights.
+        """
+        components, noise = self.sample_latent_noise(n)
+        fake = self.generator(self.latent((components, noise)), training=True)
+        return ops.stop_gradient(fake), components
+
+    def generator_step(self, n, generator_loss):
+        """One update of the generator (and a learned prior) on n fresh latents.
+
+        `generator_loss(fake, components)` maps the generated batch and each sample's mixture
+        component to the loss to minimise. The latent noise is drawn before the loss so that
+        the gradient reaches the prior's means and σ through z = μ_k + σ_k ε.
+        """
+        components, noise = self.sample_latent_noise(n)
+
+        def loss():
+            fake = self.generator(self.latent((components, noise)), training=True)
+            return generator_loss(fake, components), ()
+
+        g_loss, _ = minimize(loss, self.generator_variables, self.g_optimizer)
+        return g_loss
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
@@ -131,45 +158,47 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     def generate(
         self,
         n: int,
-        labels: Optional[Any] = None,
+        components: Optional[Any] = None,
         sigma_scale: float = 1.0,
         seed: Optional[int] = None,
         batch_size: int = 500,
+        labels: Optional[Any] = None,
     ) -> np.ndarray:
         """Returns n generated samples as a NumPy array (repeatable for a given seed).
 
-        `labels` picks the mixture component of every sample: one int for all of them (with a
-        supervised GM-GAN, the class to draw) or n ints. `sigma_scale` scales every
-        component's spread (below 1: fewer, cleaner modes; above 1: more diversity).
+        `components` picks the mixture component of every sample: one int for all of them
+        (with a supervised GM-GAN, the class to draw) or n ints; `labels` is its former
+        name. `sigma_scale` scales every component's spread (below 1: fewer, cleaner modes;
+        above 1: more diversity).
         """
-        labels = self._checked_labels(labels, n)
+        components = self._checked_components(renamed_components(components, labels), n)
         rng = np.random.default_rng(seed)  # host draws: the same under every backend
         chunks = []
         for start in range(0, n, batch_size):
             size = min(batch_size, n - start)
-            chunk_labels = None if labels is None else labels[start : start + size]
-            z, _ = self.latent.sample_numpy(size, rng, labels=chunk_labels, sigma_scale=sigma_scale)
+            chunk = None if components is None else components[start : start + size]
+            z, _ = self.latent.sample_numpy(size, rng, chunk, sigma_scale=sigma_scale)
             chunks.append(ops.convert_to_numpy(self.generator(z, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0,) + self.data_shape)
 
-    def _checked_labels(self, labels: Optional[Any], n: int) -> Optional[np.ndarray]:
-        if labels is None:
+    def _checked_components(self, components: Optional[Any], n: int) -> Optional[np.ndarray]:
+        if components is None:
             return None
-        labels = np.asarray(labels)
-        if labels.ndim == 0:
-            labels = np.full((n,), labels)
+        components = np.asarray(components)
+        if components.ndim == 0:
+            components = np.full((n,), components)
         k = self.latent.num_components
         if (
-            labels.shape != (n,)
-            or not np.issubdtype(labels.dtype, np.integer)
-            or np.any(labels < 0)
-            or np.any(labels >= k)
+            components.shape != (n,)
+            or not np.issubdtype(components.dtype, np.integer)
+            or np.any(components < 0)
+            or np.any(components >= k)
         ):
             raise ValueError(
-                f"labels must be one component index or {n} of them, each in [0, {k - 1}] "
-                f"(the prior has {k} components); got {labels.tolist()!r:.80}."
+                f"components must be one component index or {n} of them, each in [0, {k - 1}] "
+                f"(the prior has {k} components); got {components.tolist()!r:.80}."
             )
-        return labels.astype("int32")
+        return components.astype("int32")
 
     @property
     def data_shape(self) -> tuple:
@@ -190,14 +219,6 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     # Serialisation ---------------------------------------------------------------------
 
-    def _layer_seed_generators(self) -> list:
-        """The seed generators of every sub-layer (noise, dropout), in the layers' fixed order."""
-        return [
-            generator
-            for layer in self._flatten_layers(include_self=False)
-            for generator in layer._seed_generators
-        ]
-
     def save_own_variables(self, store):
         """Also saves every seed generator's state, which no Keras format keeps.
 
@@ -207,15 +228,15 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """
         super().save_own_variables(store)
         store["seed_generator_state"] = self.seed_generator.state
-        for index, generator in enumerate(self._layer_seed_generators()):
+        for index, generator in enumerate(layer_seed_generators(self)):
             store[f"layer_seed_generator_state_{index}"] = generator.state
 
     def load_own_variables(self, store):
         keys = set(store.keys())
         if "seed_generator_state" in keys:
             self.seed_generator.state.assign(store["seed_generator_state"])
-        # Files written before the sub-layers' states were saved hold none of these keys.
-        for index, generator in enumerate(self._layer_seed_generators()):
+        # Files from releases that did not save the sub-layers' states hold none of these keys.
+        for index, generator in enumerate(layer_seed_generators(self)):
             key = f"layer_seed_generator_state_{index}"
             if key in keys:
                 generator.state.assign(store[key])

@@ -18,12 +18,10 @@ from keras_gmgan.networks import (
 VARIANTS = ("static", "dynamic", "supervised")
 NETWORKS = ("mlp", "dcgan")
 
-#: Prior and optimizer settings that worked in the seed projects (see the reference notes).
-#: Static and dynamic: K=10, c=0.467, σ=0.7 (the seeds' FID-16.1 setting), Adam(2e-4, β1=0.5).
-#: Not the course template's c=0.1, σ=0.15, Adam(2e-4, β1=0.9): trained from scratch on MNIST
-#: (2,000 steps, benchmarks/quality.py) β1=0.9 lets D win and G never leaves noise, and with
-#: β1=0.5 the tiny σ=0.15 prior gives mostly one digit; those settings only worked when
-#: fine-tuning a trained vanilla GAN. Pass c=0.1, sigma=0.15 to get them back.
+#: Prior and optimizer settings of the seed projects (see the reference notes).
+#: Static and dynamic: K=10, c=0.467, σ=0.7, Adam(2e-4, β1=0.5). The course template's
+#: c=0.1, σ=0.15 with Adam(2e-4, β1=0.9) suits fine-tuning a trained vanilla GAN, not training
+#: from scratch (BENCHMARKS.md); pass c=0.1, sigma=0.15 to get them.
 #: Supervised: means U(-3, 3), per-dimension σ starting at 1.4, Adam(8e-5, β=(0.5, 0.999)).
 SEED_SETTINGS = {
     "static": {"c": 0.467, "sigma": 0.7, "per_dimension_sigma": False, "adam": (2e-4, 0.5, 0.999)},

@@ -14,9 +14,8 @@ from keras_gmgan.models.adversarial_model import AdversarialModel
 FAKE_CLASS_FORMS = ("explicit", "implicit")
 
 #: The Adam epsilon to give both SGAN players. Improved GAN's Adam adds 1e-8 to the second
-#: moment under the square root, about 1e-4 outside it; with Keras' default 1e-7 the game
-#: collapsed (D(G(z)) → 0) after about 4,000 steps at a constant rate of 1e-3 on MNIST, with
-#: 1e-4 it did not (BENCHMARKS.md).
+#: moment under the square root, about 1e-4 outside it; Keras' default 1e-7 lets the game
+#: collapse (D(G(z)) → 0) on MNIST at a constant learning rate of 1e-3 (BENCHMARKS.md).
 SGAN_ADAM_EPSILON = 1e-4
 
 
@@ -188,8 +187,7 @@ class SGAN(AdversarialModel):
         n_labeled, n_unlabeled = ops.shape(labeled)[0], ops.shape(unlabeled)[0]
         k = self.num_classes
 
-        components, noise = self.sample_latent_noise(n_unlabeled)
-        fake = ops.stop_gradient(self.generator(self.latent((components, noise)), training=True))
+        fake, _ = self.sample_fakes(n_unlabeled)
         batch = ops.concatenate([ops.cast(labeled, fake.dtype), unlabeled, fake], axis=0)
 
         def discriminator_loss():
@@ -211,19 +209,17 @@ class SGAN(AdversarialModel):
         )
         self._update_ema()
 
-        components, noise = self.sample_latent_noise(n_unlabeled)
         n_matching = ops.shape(matching)[0]
 
-        def generator_loss():
-            generated = self.generator(self.latent((components, noise)), training=True)
+        def generator_loss(generated, components):
             features, _ = self.discriminator(
                 ops.concatenate([ops.cast(matching, generated.dtype), generated], axis=0),
                 training=True,
             )
             real_features = ops.stop_gradient(features[:n_matching])
-            return losses.feature_matching(real_features, features[n_matching:]), ()
+            return losses.feature_matching(real_features, features[n_matching:])
 
-        g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
+        g_loss = self.generator_step(n_unlabeled, generator_loss)
 
         predicted = ops.argmax(losses.real_class_logits(labeled_logits, k), axis=-1)
         hits = ops.cast(ops.equal(predicted, ops.cast(labels, predicted.dtype)), "float32")

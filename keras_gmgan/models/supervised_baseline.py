@@ -15,10 +15,10 @@ class BaselineClassifier(keras.Model):
     """The logits of a `[features, logits]` discriminator, as a plain Keras classifier.
 
     A class of its own rather than a functional model for one reason: Keras saves a compiled
-    model's optimizer under its backend-specific class (under torch,
-    `keras.src.backend.torch.optimizers.torch_adam.Adam`), and a file saved under torch then
-    fails in `fit` on the other backends. `compile_from_config` restores the optimizer with
-    `keras.optimizers.deserialize`, which maps it to the active backend's class.
+    model's optimizer under its backend-specific class (under torch, a torch-only Adam), and
+    a file saved under torch then fails in `fit` on the other backends. `compile_from_config`
+    restores the optimizer with `keras.optimizers.deserialize`, which maps it to the active
+    backend's class.
     """
 
     def __init__(self, discriminator: keras.Model, **kwargs):

@@ -1,12 +1,9 @@
 """Supervised GM-GAN: one learned mixture component per class, a (K+1)-way discriminator."""
 
-from typing import Optional
-
 import keras
 from keras import ops
 
 from keras_gmgan.backend import minimize
-from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
 
@@ -39,7 +36,7 @@ class SupervisedGMGAN(AdversarialModel):
     with the generator (give the prior `trainable_means=True, trainable_sigma=True`, as
     `build_gmgan(..., variant="supervised")` does), so classes can move apart or spread in
     latent space. Train with `fit(x, y)`, y the integer class labels in [0, K).
-    `generate(n, labels=k)` then draws class k only.
+    `generate(n, components=k)` then draws class k only.
 
     Logs `d_loss` (= `d_real_ce` + `d_fake_ce`), `g_loss`, `real_accuracy` (share of real
     images D assigns to their class among all K+1 outputs) and `fake_detected` (share of
@@ -55,6 +52,7 @@ class SupervisedGMGAN(AdversarialModel):
 
     Example:
     >>> import numpy as np
+    >>> from keras_gmgan.layers import MixtureLatent
     >>> from keras_gmgan.networks import build_mlp_generator, build_mlp_discriminator
     >>> prior = MixtureLatent(8, num_components=3, c=3.0, sigma=1.4, trainable_means=True)
     >>> model = SupervisedGMGAN(
@@ -63,23 +61,16 @@ class SupervisedGMGAN(AdversarialModel):
     >>> model.compile()
     >>> x, y = np.random.rand(32, 4).astype("float32"), np.arange(32) % 3
     >>> history = model.fit(x, y, batch_size=16, verbose=0)
-    >>> model.generate(2, labels=1).shape
+    >>> model.generate(2, components=1).shape
     (2, 4)
     """
 
     tracked_logs = ("d_loss", "g_loss", "d_real_ce", "d_fake_ce", "real_accuracy", "fake_detected")
 
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        latent: Optional[MixtureLatent] = None,
-        seed: Optional[int] = None,
-        **kwargs,
-    ):
-        super().__init__(generator, discriminator, latent=latent, seed=seed, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         num_classes = self.latent.num_components
-        outputs = discriminator.output_shape[-1]
+        outputs = self.discriminator.output_shape[-1]
         if num_classes < 2 or outputs != num_classes + 1:
             raise ValueError(
                 f"A supervised GM-GAN needs one mixture component per class (at least 2) and a "
@@ -102,8 +93,7 @@ class SupervisedGMGAN(AdversarialModel):
         labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
         batch_size = ops.shape(real)[0]
 
-        fake_classes, noise = self.sample_latent_noise(batch_size)
-        fake = ops.stop_gradient(self.generator(self.latent((fake_classes, noise)), training=True))
+        fake, _ = self.sample_fakes(batch_size)
 
         def discriminator_loss():
             real_logits = self.discriminator(real, training=True)
@@ -117,14 +107,10 @@ class SupervisedGMGAN(AdversarialModel):
             discriminator_loss, self.discriminator_variables, self.d_optimizer
         )
 
-        fake_classes, noise = self.sample_latent_noise(batch_size)
+        def generator_loss(fake, components):
+            return supervised_generator_loss(self.discriminator(fake, training=True), components)
 
-        def generator_loss():
-            fake = self.generator(self.latent((fake_classes, noise)), training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            return supervised_generator_loss(fake_logits, fake_classes), ()
-
-        g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
+        g_loss = self.generator_step(batch_size, generator_loss)
 
         real_predictions = ops.cast(ops.argmax(real_logits, axis=-1), "int32")
         fake_predictions = ops.cast(ops.argmax(fake_logits, axis=-1), "int32")

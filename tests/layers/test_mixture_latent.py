@@ -135,3 +135,24 @@ def test_config_holds_no_weights_and_restores_the_layer_with_its_weights():
 def test_bad_covariance_arguments_raise_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MixtureLatent(2, **kwargs)
+
+
+def test_paper_presets():
+    normal = MixtureLatent.standard_normal(4)
+    assert (normal.num_components, normal.c, normal.sigma) == (1, 0.0, 1.0)
+    static = MixtureLatent.static(4, num_components=10, c=0.467, sigma=0.7, seed=0)
+    dynamic = MixtureLatent.dynamic(4, num_components=10, c=0.467, sigma=0.7, seed=0)
+    assert not static.trainable_weights and not normal.trainable_weights
+    assert {w.name for w in dynamic.trainable_weights} == {"means", "log_sigma"}
+    # Same seed, same means: the dynamic prior starts where the static one stays.
+    np.testing.assert_array_equal(to_numpy(static.means), to_numpy(dynamic.means))
+    assert np.abs(to_numpy(static.means)).max() <= 0.467
+
+
+def test_labels_is_the_deprecated_name_of_components():
+    latent = MixtureLatent(3, num_components=4, c=1.0, seed=0)
+    with pytest.warns(DeprecationWarning, match="components="):
+        _, k = latent.sample(3, labels=[1, 2, 3], seed=keras.random.SeedGenerator(0))
+    np.testing.assert_array_equal(to_numpy(k), [1, 2, 3])
+    with pytest.raises(ValueError, match="once"):
+        latent.sample(3, components=[1, 2, 3], labels=[1, 2, 3])

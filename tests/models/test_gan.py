@@ -133,3 +133,74 @@ def test_save_and_load_restores_weights_and_both_optimizers(tiny_images, tmp_pat
             np.testing.assert_allclose(to_numpy(a), to_numpy(b))
     loaded.fit(tiny_images, batch_size=16, epochs=1, verbose=0)
     assert int(to_numpy(loaded.g_optimizer.iterations)) == 8
+
+
+@pytest.mark.parametrize(
+    "kwargs, logs",
+    [
+        ({"loss": "hinge"}, {"d_loss", "g_loss", "d_real", "d_fake"}),
+        ({"loss": "wasserstein", "lipschitz": "clip", "n_critic": 2}, None),
+        ({"loss": "wgan-gp", "n_critic": 2}, {"d_loss", "g_loss", "d_real", "d_fake", "gp"}),
+    ],
+    ids=["hinge", "wasserstein-clip", "wgan-gp"],
+)
+def test_any_table_loss_trains_and_round_trips(tiny_images, tmp_path, kwargs, logs):
+    from keras_gmgan.layers import MixtureLatent
+
+    latent = MixtureLatent.dynamic(16, num_components=3, c=1.0, sigma=0.5, seed=0)
+    gan = GAN(
+        build_mlp_generator(16, (8, 8, 1), hidden_units=(8,)),
+        build_mlp_discriminator((8, 8, 1), hidden_units=(8,)),
+        latent,
+        seed=0,
+        **kwargs,
+    )
+    gan.compile()
+    history = gan.fit(tiny_images[:32], batch_size=16, epochs=1, verbose=0).history
+    assert set(history) == (logs or {"d_loss", "g_loss", "d_real", "d_fake"})
+    assert all(np.isfinite(values[-1]) for values in history.values())
+    # n_critic discriminator updates per generator update, two generator updates.
+    assert int(to_numpy(gan.d_optimizer.iterations)) == 2 * gan.n_critic
+    if kwargs.get("lipschitz") == "clip":
+        assert all(np.abs(to_numpy(v)).max() <= 0.01 + 1e-7 for v in gan.discriminator.weights)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert type(loaded) is GAN
+    assert (loaded.adversarial_loss, loaded.lipschitz, loaded.n_critic) == (
+        gan.adversarial_loss,
+        gan.lipschitz,
+        gan.n_critic,
+    )
+    np.testing.assert_allclose(loaded.generate(4, seed=1), gan.generate(4, seed=1), atol=1e-6)
+
+
+def test_gmgan_wgan_gp_and_wgan_gp_are_the_gan_step():
+    from keras_gmgan.models import GMGAN, WGAN
+
+    generator = build_mlp_generator(16, (8, 8, 1), hidden_units=(8,))
+    discriminator = build_mlp_discriminator((8, 8, 1), hidden_units=(8,))
+    gmgan = GMGAN(generator, discriminator, loss="wgan-gp")
+    wgan = WGAN(generator, discriminator, lipschitz="gp")
+    assert type(gmgan).train_step is GAN.train_step and type(wgan).train_step is GAN.train_step
+    assert gmgan.lipschitz == wgan.lipschitz == "gp"
+    assert gmgan.objective.discriminator is wgan.objective.discriminator
+    assert (gmgan.critic_batches, wgan.critic_batches) == ("repeat", "split")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"loss": "lsgan"}, "Unknown adversarial loss 'lsgan'; choose one of bce, "),
+        ({"loss": "wasserstein"}, "needs a Lipschitz discriminator"),
+        ({"loss": "wgan-gp", "lipschitz": "clip"}, "comes with lipschitz='gp'"),
+        ({"lipschitz": "spectral"}, "needs a critic built with spectrally normalised layers"),
+        ({"critic_batches": "all"}, "critic_batches must be one of repeat, split"),
+    ],
+)
+def test_bad_gan_settings_raise_one_line_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        GAN(
+            build_mlp_generator(16, (8, 8, 1), hidden_units=(8,)),
+            build_mlp_discriminator((8, 8, 1), hidden_units=(8,)),
+            **kwargs,
+        )

@@ -67,6 +67,9 @@ def test_fit_eval_every_writes_fid_into_history_and_results(mnist_run):
     assert [record["step"] for record in results["evaluations"]] == [2, 3]
     assert results["evaluation"]["fid"] == pytest.approx(float(rows[0]["fid"]))
     assert results["evaluation_samples"] == 100
+    for record in results["evaluations"]:
+        assert sum(record["class_histogram"]) == 100 and record["class_share_ratio"] >= 1
+        assert 0 <= record["class_kl_to_uniform"] <= math.log(10) + 1e-9
     assert 0 < results["evaluation_floor"]["fid"] < results["evaluation"]["fid"]
 
 
@@ -87,6 +90,12 @@ def test_evaluate_run_model_file_and_png_folder_agree(mnist_run, tmp_path):
     assert report["n_generated"] == report["n_real"] == 200
     assert 0 < report["fid_floor"] < report["fid"]
     assert 0 <= report["precision"] <= 1 and 0 <= report["recall_floor"] <= 1
+    # The class histogram and its balance figures, printed and written.
+    assert sum(report["class_histogram"]) == 200
+    assert report["class_share_ratio"] >= 1 and report["class_kl_to_uniform"] >= 0
+    assert f"| class_histogram | {report['class_histogram']} |" in result.output
+    for name in ("class_share_ratio", "class_kl_to_uniform"):
+        assert f"| {name} | {report[name]:.4g} |" in result.output
     # The floor is printed beside the metric.
     assert f"| fid | {report['fid']:.4g} | {report['fid_floor']:.4g} |" in result.output
 

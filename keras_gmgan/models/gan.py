@@ -54,6 +54,7 @@ class GAN(AdversarialModel):
             return losses.generator_non_saturating(self.discriminator(fake, training=True)), ()
 
         g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
+        self.update_generator_average()
 
         return self.update_trackers(
             d_loss=d_loss,

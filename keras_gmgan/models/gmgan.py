@@ -116,6 +116,7 @@ class GMGAN(GAN):
             return losses.generator_wasserstein(self.discriminator(fake, training=True)), ()
 
         g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
+        self.update_generator_average()
 
         return self.update_trackers(
             d_loss=d_loss,

@@ -125,6 +125,7 @@ class SupervisedGMGAN(AdversarialModel):
             return supervised_generator_loss(fake_logits, fake_classes), ()
 
         g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
+        self.update_generator_average()
 
         real_predictions = ops.cast(ops.argmax(real_logits, axis=-1), "int32")
         fake_predictions = ops.cast(ops.argmax(fake_logits, axis=-1), "int32")

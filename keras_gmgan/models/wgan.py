@@ -168,6 +168,7 @@ class WGAN(AdversarialModel):
             return losses.generator_wasserstein(self.discriminator(fake, training=True)), ()
 
         g_loss, _ = minimize(generator_loss, self.generator_variables, self.g_optimizer)
+        self.update_generator_average()
 
         logs = {
             "d_loss": _mean(d_losses),

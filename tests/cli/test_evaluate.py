@@ -201,3 +201,23 @@ def test_evaluate_a_2d_run_gives_the_mode_metrics(tmp_path):
     assert report["n_generated"] == 300 and "| reverse_kl |" in result.output
     _refused(2, "--real does not apply", "evaluate", run, "--real", "mnist")
     _refused(2, "evaluate the run directory instead", "evaluate", run / "model.keras")
+
+
+def test_evaluate_samples_the_generator_average_unless_raw_weights(tmp_path):
+    from keras_gmgan.datasets import get_mixture_2d
+    from keras_gmgan.metrics import evaluate_mixture_2d
+    from keras_gmgan.runs import load_model
+
+    run = tmp_path / "ring"
+    _ok("fit", "--model", "gan", "--dataset", "ring", "--ema-decay", 0.9, *TINY, "--out", run)
+    model = load_model(run)
+    for weights, extra in (("ema", ()), ("raw", ("--raw-weights",))):
+        _ok("evaluate", run, "--n", 300, *extra)
+        report = json.loads((run / "evaluation.json").read_text())
+        assert report["weights"] == weights
+        points = model.generate(300, seed=0, weights=weights)
+        expected = evaluate_mixture_2d(points, get_mixture_2d("ring"))
+        assert report["reverse_kl"] == pytest.approx(expected["reverse_kl"], rel=1e-5)
+    folder = tmp_path / "pngs"
+    folder.mkdir()
+    _refused(2, "--raw-weights applies to a model", "evaluate", folder, "--raw-weights")

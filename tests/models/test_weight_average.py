@@ -188,3 +188,19 @@ def test_reset_restarts_the_average_from_the_weights():
     assert not np.allclose(to_numpy(average.averages[0]), 1.0)
     average.reset()
     np.testing.assert_array_equal(to_numpy(average.averages[0]), np.ones((3, 2)))
+
+
+def test_a_copy_with_a_new_prior_keeps_the_generator_average():
+    from keras_gmgan.models import with_latent
+
+    model = _model("gan", ema_decay=0.9)
+    x, y = _data()
+    _fit(model, x, y, steps=3)
+    prior = MixtureLatent(4, num_components=2, c=0.5, sigma=0.7, seed=1, name="latent")
+    copy = with_latent(model, prior)
+    for a, b in zip(copy.generator_average.averages, model.generator_average.averages):
+        np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
+    z, _ = prior.sample(5, seed=keras.random.SeedGenerator(4))
+    averages = [to_numpy(v) for v in model.generator_average.averages]
+    expected, _ = model.generator.stateless_call(averages, [], z, training=False)
+    np.testing.assert_allclose(copy.generate(5, seed=4), to_numpy(expected), atol=1e-5)

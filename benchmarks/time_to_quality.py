@@ -23,7 +23,8 @@ measured what it reports (steps trained, time trained, images scored) and stops 
 
 Writes OUT/report.md (one table per checkpoint, mean ± std over seeds), OUT/results.json
 (every figure) and the plot of FID against minutes (`--plot`, default
-docs/time_to_quality.png; OUT/time_to_quality.png with --quick). Run it alone on an idle
+docs/time_to_quality.png, docs/time_to_quality_fashion_mnist.png for Fashion-MNIST; in OUT
+with --quick). Run it alone on an idle
 machine: the budgets are wall-clock time.
 """
 
@@ -449,9 +450,10 @@ def main():
             skipped["template"] = "torch is not installed"
     if args.out.exists() and any(args.out.iterdir()) and not args.resume:
         parser.error(f"{args.out} exists; pass --resume to continue it, or choose another --out")
-    plot = args.plot or (
-        args.out / "time_to_quality.png" if args.quick else ROOT / "docs" / "time_to_quality.png"
+    name = (
+        "time_to_quality.png" if args.dataset == "mnist" else f"time_to_quality_{args.dataset}.png"
     )
+    plot = args.plot or (args.out / name if args.quick else ROOT / "docs" / name)
     started = time.time()
     runs = {model: {} for model in models}
     for seed in args.seeds:

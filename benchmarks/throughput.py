@@ -62,81 +62,100 @@ def keras_worker(steps: int, warmup: int) -> float:
     return steps / timer.seconds
 
 
-def torch_template_worker(steps: int, warmup: int, lean: bool = False) -> float:
-    """The course template's loop: nn.Sequential MLPs, sigmoid + BCELoss, Adam, a DataLoader,
-    D trained on G(z) without detaching and G trained without freezing D (as the template).
+class TemplateGAN:
+    """The course template's GAN in plain PyTorch: nn.Sequential MLPs, sigmoid + BCELoss,
+    Adam(2e-4, β=(0.5, 0.999)) for each player, batches of 64 images in [-1, 1]. D is
+    trained on G(z) without detaching and G without freezing D (as the template does).
 
     `lean=True` removes the template's two wasted backward passes (the fake batch is detached
-    in the D step, D's parameters are frozen in the G step): the fastest fair plain loop."""
-    import torch
-    from torch import nn
+    in the D step, D's parameters are frozen in the G step): the fastest fair plain loop.
+    Used by this benchmark (speed) and by `time_to_quality.py` (sample quality over time).
+    """
 
-    torch.manual_seed(0)
-    generator = nn.Sequential(
-        nn.Linear(LATENT, 256),
-        nn.LeakyReLU(0.2),
-        nn.Linear(256, 512),
-        nn.LeakyReLU(0.2),
-        nn.Linear(512, 1024),
-        nn.LeakyReLU(0.2),
-        nn.Linear(1024, IMAGE),
-        nn.Tanh(),
-    )
-    discriminator = nn.Sequential(
-        nn.Linear(IMAGE, 1024),
-        nn.LeakyReLU(0.2),
-        nn.Linear(1024, 512),
-        nn.LeakyReLU(0.2),
-        nn.Linear(512, 256),
-        nn.LeakyReLU(0.2),
-        nn.Linear(256, 1),
-        nn.Sigmoid(),
-    )
-    criterion = nn.BCELoss()
-    g_optimizer = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    data = torch.rand(BATCH * 100, 1, 28, 28) * 2 - 1
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(data), batch_size=BATCH, shuffle=True, drop_last=True
-    )
+    def __init__(self, lean: bool = False, seed: int = 0):
+        import torch
+        from torch import nn
 
-    def batches():
+        torch.manual_seed(seed)
+        self.torch, self.lean = torch, lean
+        self.generator = nn.Sequential(
+            nn.Linear(LATENT, 256),
+            nn.LeakyReLU(0.2),
+            nn.Linear(256, 512),
+            nn.LeakyReLU(0.2),
+            nn.Linear(512, 1024),
+            nn.LeakyReLU(0.2),
+            nn.Linear(1024, IMAGE),
+            nn.Tanh(),
+        )
+        self.discriminator = nn.Sequential(
+            nn.Linear(IMAGE, 1024),
+            nn.LeakyReLU(0.2),
+            nn.Linear(1024, 512),
+            nn.LeakyReLU(0.2),
+            nn.Linear(512, 256),
+            nn.LeakyReLU(0.2),
+            nn.Linear(256, 1),
+            nn.Sigmoid(),
+        )
+        self.criterion = nn.BCELoss()
+        betas = (0.5, 0.999)
+        self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=2e-4, betas=betas)
+        self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), lr=2e-4, betas=betas)
+
+    def loader(self, images):
+        """The template's DataLoader over a (N, 1, 28, 28) float tensor: shuffled, batch 64,
+        repeated without end (full batches only, as the step functions assume)."""
+        torch = self.torch
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(images), batch_size=BATCH, shuffle=True, drop_last=True
+        )
         while True:
             yield from loader
 
-    def d_train(x):
-        discriminator.zero_grad()
+    def d_train(self, x):
+        torch = self.torch
+        self.discriminator.zero_grad()
         x_real, y_real = x.view(-1, IMAGE), torch.ones(BATCH, 1)
-        d_real_loss = criterion(discriminator(x_real), y_real)
+        d_real_loss = self.criterion(self.discriminator(x_real), y_real)
         z = torch.randn(BATCH, LATENT)
-        x_fake, y_fake = generator(z), torch.zeros(BATCH, 1)
-        if lean:
+        x_fake, y_fake = self.generator(z), torch.zeros(BATCH, 1)
+        if self.lean:
             x_fake = x_fake.detach()
-        d_fake_loss = criterion(discriminator(x_fake), y_fake)
+        d_fake_loss = self.criterion(self.discriminator(x_fake), y_fake)
         d_loss = d_real_loss + d_fake_loss
         d_loss.backward()
-        d_optimizer.step()
+        self.d_optimizer.step()
         return d_loss.item()
 
-    def g_train():
-        generator.zero_grad()
-        if lean:
-            discriminator.requires_grad_(False)
+    def g_train(self):
+        torch = self.torch
+        self.generator.zero_grad()
+        if self.lean:
+            self.discriminator.requires_grad_(False)
         z = torch.randn(BATCH, LATENT)
-        g_loss = criterion(discriminator(generator(z)), torch.ones(BATCH, 1))
+        g_loss = self.criterion(self.discriminator(self.generator(z)), torch.ones(BATCH, 1))
         g_loss.backward()
-        g_optimizer.step()
-        if lean:
-            discriminator.requires_grad_(True)
+        self.g_optimizer.step()
+        if self.lean:
+            self.discriminator.requires_grad_(True)
         return g_loss.item()
 
-    stream = batches()
+    def step(self, x):
+        """One template iteration: a D step on the batch x, then a G step."""
+        return self.d_train(x), self.g_train()
+
+
+def torch_template_worker(steps: int, warmup: int, lean: bool = False) -> float:
+    import torch
+
+    template = TemplateGAN(lean=lean)
+    stream = template.loader(torch.rand(BATCH * 100, 1, 28, 28) * 2 - 1)
     for step in range(warmup + steps):
         if step == warmup:
             start = time.perf_counter()
         (x,) = next(stream)
-        d_train(x)
-        g_train()
+        template.step(x)
     return steps / (time.perf_counter() - start)
 
 

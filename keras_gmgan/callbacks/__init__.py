@@ -8,4 +8,5 @@ from keras_gmgan.callbacks.mixture_2d_metrics import Mixture2DMetrics as Mixture
 from keras_gmgan.callbacks.nan_guard import NonFiniteLossError as NonFiniteLossError
 from keras_gmgan.callbacks.nan_guard import StopOnNonFinite as StopOnNonFinite
 from keras_gmgan.callbacks.sample_grid import SampleGrid as SampleGrid
+from keras_gmgan.callbacks.time_limit import TimeLimit as TimeLimit
 from keras_gmgan.callbacks.training_gif import TrainingGIF as TrainingGIF

@@ -15,6 +15,7 @@ from keras_gmgan.cli.sampling_options import (
     check_drs_model,
     check_drs_percentile,
     draw_samples,
+    sampled_weights,
     sampling_options,
 )
 
@@ -77,6 +78,7 @@ def evaluate(
     drs: bool,
     drs_percentile: float,
     sigma_scale: float,
+    raw_weights: bool,
 ):
     """Score SOURCE, a run directory, a .keras model or a folder of PNGs, against real images.
 
@@ -84,7 +86,8 @@ def evaluate(
     the bundled extractor's feature space, each beside its real-vs-real floor; adds the
     conditional accuracy of a supervised GM-GAN, or the clustering accuracy of an
     unsupervised model with several mixture components. Runs on 2-D mixtures get the mode
-    metrics (modes captured, high-quality share, reverse KL) instead.
+    metrics (modes captured, high-quality share, reverse KL) instead. A model trained with
+    --ema-decay is sampled with its generator's moving average unless --raw-weights is given.
     """
     started = time.time()
     given = {
@@ -99,8 +102,8 @@ def evaluate(
         sampling["drs_percentile"] = drs_percentile
 
     if kind == "png":
-        if drs or "sigma_scale" in given:
-            flag = "--drs" if drs else "--sigma-scale"
+        if drs or raw_weights or "sigma_scale" in given:
+            flag = "--drs" if drs else "--raw-weights" if raw_weights else "--sigma-scale"
             raise click.UsageError(
                 f"{flag} applies to a model; the images of a PNG folder are already drawn."
             )
@@ -113,6 +116,7 @@ def evaluate(
                 f"{source} holds a classifier (e.g. a cnn-baseline run), not a generative "
                 "model; evaluate scores generated samples."
             )
+        sampling["weights"] = sampled_weights(model, raw_weights)
         dataset = (config or {}).get("options", {}).get("dataset")
         if len(model.data_shape) == 1:
             points = n if "n" in given else None
@@ -145,7 +149,8 @@ def evaluate(
     if model is not None:
         if drs:
             report["drs_acceptance_rate"] = drs_rate
-        report.update(_mixture_metrics(model, evaluator, splits, n, seed))
+        with model.sampling_weights(sampling["weights"]):
+            report.update(_mixture_metrics(model, evaluator, splits, n, seed))
     header = {"source_type": kind, "real": real, **sampling}
     return _finish(report, header, source, kind, json_path, started)
 

@@ -336,9 +336,11 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     "--ema-decay",
     type=FiniteFloat(0, 1, min_open=True, max_open=True),
     default=None,
-    help="sgan: classify with an exponential moving average of the discriminator's "
-    "weights with this decay (e.g. 0.999; Improved GAN's MNIST script: 0.9999, level "
-    "with 0.999 in a 300-epoch MNIST run, BENCHMARKS.md).",
+    help="Keep an exponential moving average of a player's weights with this decay (e.g. "
+    "0.999; default: none). sgan: of the discriminator's, to classify with (Improved GAN's "
+    "MNIST script: 0.9999, level with 0.999 in a 300-epoch MNIST run, BENCHMARKS.md). gan, "
+    "wgan and the gmgan models: of the generator's, which generate and evaluate then sample "
+    "(unless --raw-weights).",
 )
 @click.option(
     "--entropy-weight",

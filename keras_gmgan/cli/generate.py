@@ -9,7 +9,12 @@ import click
 
 from keras_gmgan.cli.locking import hold_run_lock
 from keras_gmgan.cli.option_types import SEED
-from keras_gmgan.cli.sampling_options import check_drs_percentile, draw_samples, sampling_options
+from keras_gmgan.cli.sampling_options import (
+    check_drs_percentile,
+    draw_samples,
+    sampled_weights,
+    sampling_options,
+)
 from keras_gmgan.run_lock import LOCK_FILE, RunDirectoryBusy, check_not_busy
 
 #: The files generate writes into --out: only these may --overwrite replace.
@@ -50,11 +55,14 @@ def generate(
     sigma_scale: float,
     drs: bool,
     drs_percentile: float,
+    raw_weights: bool,
 ):
     """Write N PNGs 0.png … N-1.png and grid.png from a run directory or .keras file.
 
     The layout is the course template's generate.py, so existing FID tools read it. With
-    --drs, generate.json records the sampling settings and the acceptance rate.
+    --drs, generate.json records the sampling settings and the acceptance rate. A model
+    trained with --ema-decay is sampled with its generator's moving average unless
+    --raw-weights is given.
     """
     _check_out(out, source, overwrite)
     check_drs_percentile(ctx, drs)
@@ -89,9 +97,10 @@ def generate(
             param_hint="'--label'",
         )
 
+    weights = sampled_weights(model, raw_weights)
     accepted = None
     if drs:
-        accepted, rate = draw_samples(model, n, seed, sigma_scale, drs, drs_percentile)
+        accepted, rate = draw_samples(model, n, seed, sigma_scale, drs, drs_percentile, weights)
 
     def batches():
         """Image batches of at most batch_size, n in all: DRS's accepted samples, or fresh
@@ -113,7 +122,9 @@ def generate(
     try:
         apply_umask(staging)
         written = 0
-        with click.progressbar(length=n, label="Generating", file=None) as bar:
+        with model.sampling_weights(weights), click.progressbar(
+            length=n, label="Generating", file=None
+        ) as bar:
             for images in batches():
                 for offset, pixels in enumerate(to_uint8(images)):
                     save_png(pixels, staging / f"{written + offset}.png")
@@ -130,6 +141,7 @@ def generate(
                 "drs": True,
                 "drs_percentile": drs_percentile,
                 "drs_acceptance_rate": rate,
+                "weights": weights,
             }
             write_json_atomic(staging / "generate.json", metadata)
         lock.replace_with(staging)

@@ -137,11 +137,23 @@ def adam_pair(
     }
 
 
+def generator_ema_decay(options: dict):
+    """`--ema-decay` of a generative model: the decay of its generator's moving average."""
+    # Runs written before the generative models took --ema-decay have none in their config.
+    return options.get("ema_decay")
+
+
 def _build_gan(options: dict, data):
     from keras_gmgan.models import GAN
 
     generator, discriminator = networks_for(options, data)
-    model = GAN(generator, discriminator, latent=mixture_prior(options), seed=options["seed"])
+    model = GAN(
+        generator,
+        discriminator,
+        latent=mixture_prior(options),
+        seed=options["seed"],
+        ema_decay=generator_ema_decay(options),
+    )
     model.compile(**adam_pair(options))
     return model
 
@@ -161,6 +173,7 @@ def _build_wgan(options: dict, data):
         clip_value=options["clip_value"],
         gp_weight=options["gp_weight"],
         seed=options["seed"],
+        ema_decay=generator_ema_decay(options),
     )
     model.compile(**adam_pair(options, lr=1e-4, beta_1=0.0, beta_2=0.9))
     return model
@@ -196,6 +209,7 @@ def _gmgan_builder(variant: str):
             n_critic=options["n_critic"],
             network=options["network"],
             seed=options["seed"],
+            ema_decay=generator_ema_decay(options),
             compile=False,
         )
         lr, beta_1, beta_2 = (
@@ -227,14 +241,16 @@ def warm_start(model, source, variant: str) -> None:
     warm_start_from(model, trained, parts=parts)
 
 
-GMGAN_OPTIONS = ("loss", "gp_weight", "n_critic", "init_from")
+GMGAN_OPTIONS = ("loss", "gp_weight", "n_critic", "init_from", "ema_decay")
 
 MODELS: dict[str, ModelSpec] = {
-    "gan": ModelSpec("vanilla GAN with the non-saturating BCE loss", _build_gan, ("gif",)),
+    "gan": ModelSpec(
+        "vanilla GAN with the non-saturating BCE loss", _build_gan, ("gif", "ema_decay")
+    ),
     "wgan": ModelSpec(
         "Wasserstein GAN (clip, spectral or gp)",
         _build_wgan,
-        ("lipschitz", "n_critic", "clip_value", "gp_weight", "gif"),
+        ("lipschitz", "n_critic", "clip_value", "gp_weight", "gif", "ema_decay"),
     ),
     "gmgan": ModelSpec(
         "GM-GAN, static mixture prior (K=10 by default)", _gmgan_builder("static"), GMGAN_OPTIONS
@@ -247,7 +263,7 @@ MODELS: dict[str, ModelSpec] = {
     "gmgan-supervised": ModelSpec(
         "GM-GAN, one component per class, (K+1)-way discriminator",
         _gmgan_builder("supervised"),
-        ("init_from",),
+        ("init_from", "ema_decay"),
         uses_labels=True,
     ),
     "sgan": ModelSpec(

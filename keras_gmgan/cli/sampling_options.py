@@ -1,4 +1,5 @@
-"""The sampling options `generate` and `evaluate` share: --sigma-scale, --drs, --drs-percentile.
+"""The sampling options `generate` and `evaluate` share: --sigma-scale, --drs, --drs-percentile,
+--raw-weights.
 
 Declared once so both commands spell, document and check them alike, and so a model that
 cannot be rejection-sampled fails the same way in either.
@@ -12,7 +13,7 @@ from keras_gmgan.cli.option_types import FiniteFloat
 
 
 def sampling_options(command: Callable) -> Callable:
-    """Adds --sigma-scale, --drs and --drs-percentile to a click command."""
+    """Adds --sigma-scale, --drs, --drs-percentile and --raw-weights to a click command."""
     options = (
         click.option(
             "--sigma-scale",
@@ -36,6 +37,12 @@ def sampling_options(command: Callable) -> Callable:
             help="DRS γ: this percentile of each batch's scores is accepted with probability ½ "
             "(lower keeps more samples).",
         ),
+        click.option(
+            "--raw-weights",
+            is_flag=True,
+            help="Sample the generator's trained weights, not the moving average that a model "
+            "trained with --ema-decay samples by default.",
+        ),
     )
     for option in reversed(options):
         command = option(command)
@@ -58,19 +65,31 @@ def check_drs_model(model) -> None:
         raise click.UsageError(f"--drs: {error}") from None
 
 
+def sampled_weights(model, raw_weights: bool) -> str:
+    """Which generator weights a command samples: "raw" or "ema" (its moving average)."""
+    return "ema" if model.generator_average is not None and not raw_weights else "raw"
+
+
 def draw_samples(
-    model, n: int, seed: int, sigma_scale: float, drs: bool, drs_percentile: float = 95.0
+    model,
+    n: int,
+    seed: int,
+    sigma_scale: float,
+    drs: bool,
+    drs_percentile: float = 95.0,
+    weights: str | None = None,
 ) -> tuple:
     """n samples from the model, plain or by rejection sampling, and the DRS acceptance rate
-    (None for plain draws)."""
+    (None for plain draws); `weights` as in `AdversarialModel.generate`."""
     if not drs:
-        return model.generate(n, sigma_scale=sigma_scale, seed=seed), None
+        return model.generate(n, sigma_scale=sigma_scale, seed=seed, weights=weights), None
     from keras_gmgan.sampling import discriminator_rejection_sampling
 
     check_drs_model(model)
     try:
-        return discriminator_rejection_sampling(
-            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
-        )
+        with model.sampling_weights(weights):
+            return discriminator_rejection_sampling(
+                model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
+            )
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None

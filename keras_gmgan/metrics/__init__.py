@@ -5,6 +5,7 @@ Pure math: `frechet_distance`, `precision_recall_density_coverage`, `classifier_
 `Evaluator`, `evaluate_images`, `evaluate_model`, `evaluate_conditional`, `evaluate_clustering`.
 """
 
+from keras_gmgan.metrics.class_balance import class_balance as class_balance
 from keras_gmgan.metrics.classifier_score import class_histogram as class_histogram
 from keras_gmgan.metrics.classifier_score import classes_covered as classes_covered
 from keras_gmgan.metrics.classifier_score import classifier_score as classifier_score

@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from keras_gmgan.callbacks.periodic_evaluation import PeriodicEvaluation
+from keras_gmgan.metrics.class_balance import BALANCE_KEYS, class_balance
 from keras_gmgan.metrics.classifier_score import (
     class_histogram,
     classes_covered,
@@ -93,17 +94,19 @@ class Evaluator:
         """All metrics of generated images (N, 28, 28, 1) in [-1, 1], as a JSON-able dict.
 
         Keys: `fid`, `precision`, `recall`, `density`, `coverage`, `classifier_score`,
-        `classifier_score_std`, `class_histogram` (list), `classes_covered`, `n_generated`,
+        `classifier_score_std`, `class_histogram` (list), `classes_covered`,
+        `class_share_ratio` and `class_kl_to_uniform` (`class_balance`), `n_generated`,
         `n_real`, `extractor`, and `<metric>_floor` for each of the first five when a floor
         set was given. `metrics` restricts the work to `"fid"` and/or the manifold metrics
-        (e.g. `("fid", "precision", "recall")` during training).
+        (e.g. `("fid", "precision", "recall")` during training), `"classifier_score"` and
+        `"class_balance"` (the histogram and its balance figures).
         """
         features, probabilities = self.extractor.predict(generated, self.batch_size)
         return self.evaluate_features(features, probabilities, metrics)
 
     def evaluate_features(self, features, probabilities=None, metrics=None) -> dict:
         """`evaluate` for features (and probabilities) that were already extracted."""
-        wanted = set(metrics or IMAGE_METRICS + ("classifier_score",))
+        wanted = set(metrics or IMAGE_METRICS + ("classifier_score", "class_balance"))
         results = {"extractor": self.extractor.name}
         results.update(self._manifold_metrics(features, wanted))
         if self.floor is not None:
@@ -112,12 +115,13 @@ class Evaluator:
             )
         if probabilities is not None and "classifier_score" in wanted:
             score, score_std = classifier_score(probabilities)
+            results.update(classifier_score=score, classifier_score_std=score_std)
+        if probabilities is not None and wanted & {"classifier_score", "class_balance"}:
             histogram = class_histogram(probabilities)
             results.update(
-                classifier_score=score,
-                classifier_score_std=score_std,
                 class_histogram=histogram.tolist(),
                 classes_covered=classes_covered(histogram),
+                **class_balance(histogram),
             )
         results.update(n_generated=len(features), n_real=len(self.real_features))
         return results
@@ -294,10 +298,12 @@ class EvaluationCallback(PeriodicEvaluation):
         self.seed = seed
 
     def measure(self) -> dict:
-        """The logged metrics of `n` samples generated now."""
+        """The logged metrics of `n` samples generated now, and (for the records only, not
+        the logs) the class histogram and its balance figures."""
         generated = self.model.generate(self.n, seed=self.seed)
-        results = self.evaluator.evaluate(generated, metrics=self.metrics)
-        return {name: results[name] for name in self.metrics}
+        results = self.evaluator.evaluate(generated, metrics=self.metrics + ("class_balance",))
+        recorded = self.metrics + ("class_histogram",) + BALANCE_KEYS
+        return {name: results[name] for name in recorded if name in results}
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:

@@ -10,6 +10,7 @@ from keras_gmgan.backend import AdversarialTrainer, minimize
 from keras_gmgan.backend.keras_internals import layer_seed_generators
 from keras_gmgan.layers.mixture_latent import MixtureLatent, renamed_components
 from keras_gmgan.models.player_optimizers import PlayerOptimizers
+from keras_gmgan.models.weight_average import WeightAverage, sampling_weights
 
 
 def default_optimizer() -> keras.optimizers.Optimizer:
@@ -36,6 +37,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         discriminator: `keras.Model` mapping data to logits or critic scores.
         latent: the `MixtureLatent` prior; the standard normal when omitted.
         seed: seed of the training-time sampling.
+        ema_decay: keep an exponential moving average of the generator's weights with this
+            decay (e.g. 0.999; `WeightAverage`) and sample it; None keeps none.
     """
 
     #: Names of the values every `train_step` logs; a tracker is made for each.
@@ -47,6 +50,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         discriminator: keras.Model,
         latent: Optional[MixtureLatent] = None,
         seed: Optional[int] = None,
+        ema_decay: Optional[float] = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -64,6 +68,11 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self.trackers = [keras.metrics.Mean(name=name) for name in self.tracked_logs]
+        self.generator_average = None
+        if ema_decay is not None:
+            self.generator_average = WeightAverage(
+                self, self.generator_variables, ema_decay, name="generator_ema"
+            )
         self.built = True
 
     # Players ---------------------------------------------------------------------------
@@ -120,7 +129,17 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             **config,
         )
 
+    def update_generator_average(self) -> None:
+        """Moves the generator's moving average on (if kept); call after each generator step."""
+        if self.generator_average is not None:
+            self.generator_average.update(self.g_optimizer.iterations)
+
     # Sampling --------------------------------------------------------------------------
+
+    def sampling_weights(self, weights: Optional[str] = None):
+        """A context in which the generator holds the weights to sample: "ema", "raw", or
+        None (the enclosing choice, else the moving average when one is kept)."""
+        return sampling_weights(self.generator_average, weights)
 
     def sample_latent_noise(self, n, components=None):
         """Component indices and noise for n latents; pass them through `self.latent`."""
@@ -150,6 +169,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             return generator_loss(fake, components), ()
 
         g_loss, _ = minimize(loss, self.generator_variables, self.g_optimizer)
+        self.update_generator_average()
         return g_loss
 
     def call(self, z, training=False):
@@ -163,22 +183,26 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         seed: Optional[int] = None,
         batch_size: int = 500,
         labels: Optional[Any] = None,
+        weights: Optional[str] = None,
     ) -> np.ndarray:
         """Returns n generated samples as a NumPy array (repeatable for a given seed).
 
         `components` picks the mixture component of every sample: one int for all of them
         (with a supervised GM-GAN, the class to draw) or n ints; `labels` is its former
         name. `sigma_scale` scales every component's spread (below 1: fewer, cleaner modes;
-        above 1: more diversity).
+        above 1: more diversity). `weights` is "ema" (the generator's moving average), "raw"
+        (its trained weights) or None: the average when the model keeps one (`ema_decay`),
+        else the trained weights.
         """
         components = self._checked_components(renamed_components(components, labels), n)
         rng = np.random.default_rng(seed)  # host draws: the same under every backend
         chunks = []
-        for start in range(0, n, batch_size):
-            size = min(batch_size, n - start)
-            chunk = None if components is None else components[start : start + size]
-            z, _ = self.latent.sample_numpy(size, rng, chunk, sigma_scale=sigma_scale)
-            chunks.append(ops.convert_to_numpy(self.generator(z, training=False)))
+        with self.sampling_weights(weights):
+            for start in range(0, n, batch_size):
+                size = min(batch_size, n - start)
+                chunk = None if components is None else components[start : start + size]
+                z, _ = self.latent.sample_numpy(size, rng, chunk, sigma_scale=sigma_scale)
+                chunks.append(ops.convert_to_numpy(self.generator(z, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0,) + self.data_shape)
 
     def _checked_components(self, components: Optional[Any], n: int) -> Optional[np.ndarray]:
@@ -251,6 +275,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent": keras.saving.serialize_keras_object(self.latent),
             "seed": self.seed,
+            "ema_decay": None if self.generator_average is None else self.generator_average.decay,
         }
 
     @classmethod

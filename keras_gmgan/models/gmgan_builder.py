@@ -70,6 +70,7 @@ def build_gmgan(
     dropout: float = 0.0,
     learning_rate: Optional[float] = None,
     seed: Optional[int] = None,
+    ema_decay: Optional[float] = None,
     compile: bool = True,
 ) -> AdversarialModel:
     """Builds (and compiles) a GM-GAN for data of shape `data_shape`.
@@ -81,7 +82,8 @@ def build_gmgan(
     `build_gmgan((28, 28, 1))` is the static GM-GAN that worked on MNIST: K=10, c=0.467,
     σ=0.7, d=100, the course template's MLPs, Adam(2e-4, β1=0.5). `loss="wgan-gp"` (unsupervised
     variants) switches to the critic loss with gradient penalty and Adam(1e-4, β=(0, 0.9)).
-    `learning_rate` overrides both players' learning rate.
+    `learning_rate` overrides both players' learning rate. `ema_decay` keeps a moving
+    average of the generator's weights for sampling (`AdversarialModel`).
 
     The networks are those of `build_networks`, the same a vanilla GAN of the same
     `network` and `latent_dim` uses, so `warm_start_from` can start from one.
@@ -111,7 +113,7 @@ def build_gmgan(
     num_outputs = num_components + 1 if variant == "supervised" else 1
     generator, discriminator = build_networks(data_shape, latent_dim, network, num_outputs, dropout)
     if variant == "supervised":
-        model = SupervisedGMGAN(generator, discriminator, latent, seed=seed)
+        model = SupervisedGMGAN(generator, discriminator, latent, seed=seed, ema_decay=ema_decay)
     else:
         model = GMGAN(
             generator,
@@ -121,6 +123,7 @@ def build_gmgan(
             loss=loss,
             gp_weight=gp_weight,
             n_critic=n_critic,
+            ema_decay=ema_decay,
         )
     if compile:
         lr, beta_1, beta_2 = WGAN_GP_ADAM if loss == "wgan-gp" else settings["adam"]

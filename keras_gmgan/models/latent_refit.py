@@ -218,6 +218,13 @@ def with_latent(model: AdversarialModel, latent: MixtureLatent) -> AdversarialMo
     copy.generator.set_weights(model.generator.get_weights())
     copy.discriminator.set_weights(model.discriminator.get_weights())
     copy.latent.set_weights(latent.get_weights())
+    if copy.generator_average is not None:
+        # The generator's averages carry over; the new prior's (if learned) start afresh.
+        copy.generator_average.reset()
+        networks = len(copy.generator.trainable_variables)
+        pairs = zip(copy.generator_average.averages, model.generator_average.averages)
+        for target, origin in list(pairs)[:networks]:
+            target.assign(ops.convert_to_numpy(origin))
     compile_config = model.get_compile_config()
     if compile_config is not None:
         copy.compile_from_config(dict(compile_config))
@@ -259,15 +266,17 @@ def refit_latent(
             "unlabelled components and is for the unsupervised models (GAN, GMGAN)."
         )
     x = np.asarray(x, dtype="float32")
-    start, _ = model.latent.sample(len(x), seed=keras.random.SeedGenerator(seed))
-    latents, errors = invert_generator(
-        model.generator,
-        x,
-        steps=steps,
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        initial_latents=ops.convert_to_numpy(start),
-    )
+    # The generator that samples: its moving average when the model keeps one.
+    with model.sampling_weights():
+        start, _ = model.latent.sample(len(x), seed=keras.random.SeedGenerator(seed))
+        latents, errors = invert_generator(
+            model.generator,
+            x,
+            steps=steps,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            initial_latents=ops.convert_to_numpy(start),
+        )
     fit = fit_latent_mixture(
         latents,
         components=components,

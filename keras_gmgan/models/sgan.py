@@ -10,6 +10,7 @@ from keras import ops
 from keras_gmgan import losses
 from keras_gmgan.backend import minimize
 from keras_gmgan.models.adversarial_model import AdversarialModel
+from keras_gmgan.models.weight_average import WeightAverage
 
 FAKE_CLASS_FORMS = ("explicit", "implicit")
 
@@ -123,8 +124,6 @@ class SGAN(AdversarialModel):
             raise ValueError(
                 f"fake_class must be one of {', '.join(FAKE_CLASS_FORMS)}; got {fake_class!r}."
             )
-        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ValueError(f"ema_decay must lie in (0, 1), e.g. 0.999; got {ema_decay}.")
         if entropy_weight < 0:
             raise ValueError(
                 f"entropy_weight must be 0 (off) or positive, e.g. 0.1; got {entropy_weight}."
@@ -135,18 +134,11 @@ class SGAN(AdversarialModel):
         self.entropy_weight = float(entropy_weight)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self._check_discriminator(discriminator)
-        self.ema_variables = []
+        self.discriminator_average = None
         if self.ema_decay is not None:
-            for index, variable in enumerate(discriminator.trainable_variables):
-                average = self.add_weight(
-                    shape=variable.shape,
-                    initializer="zeros",
-                    trainable=False,
-                    name=f"ema_{index}",
-                )
-                # A copy: under JAX a shared buffer would be donated twice by the jitted step.
-                average.assign(ops.convert_to_numpy(variable))
-                self.ema_variables.append(average)
+            self.discriminator_average = WeightAverage(
+                self, discriminator.trainable_variables, self.ema_decay, name="ema"
+            )
 
     def _check_discriminator(self, discriminator: keras.Model) -> None:
         outputs = getattr(discriminator, "outputs", None)
@@ -235,13 +227,14 @@ class SGAN(AdversarialModel):
         )
 
     def _update_ema(self) -> None:
-        if not self.ema_variables:
-            return
-        steps = ops.cast(self.d_optimizer.iterations, "float32")
-        decay = ops.minimum(self.ema_decay, (1.0 + steps) / (10.0 + steps))
-        for average, variable in zip(self.ema_variables, self.discriminator.trainable_variables):
-            value = ops.stop_gradient(variable.value)
-            average.assign(decay * average.value + (1.0 - decay) * value)
+        if self.discriminator_average is not None:
+            self.discriminator_average.update(self.d_optimizer.iterations)
+
+    @property
+    def ema_variables(self) -> list:
+        """The discriminator's moving averages (empty when none is kept)."""
+        average = self.discriminator_average
+        return [] if average is None else average.averages
 
     # Classification --------------------------------------------------------------------
 
@@ -260,18 +253,11 @@ class SGAN(AdversarialModel):
     @contextlib.contextmanager
     def ema_weights(self):
         """Within the block the discriminator holds its EMA weights (raw weights without EMA)."""
-        if not self.ema_variables:
+        if self.discriminator_average is None:
             yield
             return
-        variables = self.discriminator.trainable_variables
-        raw = [ops.convert_to_numpy(v) for v in variables]
-        try:
-            for variable, average in zip(variables, self.ema_variables):
-                variable.assign(ops.convert_to_numpy(average))
+        with self.discriminator_average.holding():
             yield
-        finally:
-            for variable, value in zip(variables, raw):
-                variable.assign(value)
 
     def _use_ema(self, use_ema: Optional[bool]) -> bool:
         if use_ema and not self.ema_variables:

@@ -49,4 +49,6 @@ def warm_start_from(
             copies.append((target, origin))
     for target, origin in copies:
         target.assign(keras.ops.convert_to_numpy(origin))
+    if model.generator_average is not None:
+        model.generator_average.reset()  # average the copied weights, not the discarded ones
     return model

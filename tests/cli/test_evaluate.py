@@ -67,6 +67,9 @@ def test_fit_eval_every_writes_fid_into_history_and_results(mnist_run):
     assert [record["step"] for record in results["evaluations"]] == [2, 3]
     assert results["evaluation"]["fid"] == pytest.approx(float(rows[0]["fid"]))
     assert results["evaluation_samples"] == 100
+    for record in results["evaluations"]:
+        assert sum(record["class_histogram"]) == 100 and record["class_share_ratio"] >= 1
+        assert 0 <= record["class_kl_to_uniform"] <= math.log(10) + 1e-9
     assert 0 < results["evaluation_floor"]["fid"] < results["evaluation"]["fid"]
 
 
@@ -87,6 +90,12 @@ def test_evaluate_run_model_file_and_png_folder_agree(mnist_run, tmp_path):
     assert report["n_generated"] == report["n_real"] == 200
     assert 0 < report["fid_floor"] < report["fid"]
     assert 0 <= report["precision"] <= 1 and 0 <= report["recall_floor"] <= 1
+    # The class histogram and its balance figures, printed and written.
+    assert sum(report["class_histogram"]) == 200
+    assert report["class_share_ratio"] >= 1 and report["class_kl_to_uniform"] >= 0
+    assert f"| class_histogram | {report['class_histogram']} |" in result.output
+    for name in ("class_share_ratio", "class_kl_to_uniform"):
+        assert f"| {name} | {report[name]:.4g} |" in result.output
     # The floor is printed beside the metric.
     assert f"| fid | {report['fid']:.4g} | {report['fid_floor']:.4g} |" in result.output
 
@@ -192,3 +201,23 @@ def test_evaluate_a_2d_run_gives_the_mode_metrics(tmp_path):
     assert report["n_generated"] == 300 and "| reverse_kl |" in result.output
     _refused(2, "--real does not apply", "evaluate", run, "--real", "mnist")
     _refused(2, "evaluate the run directory instead", "evaluate", run / "model.keras")
+
+
+def test_evaluate_samples_the_generator_average_unless_raw_weights(tmp_path):
+    from keras_gmgan.datasets import get_mixture_2d
+    from keras_gmgan.metrics import evaluate_mixture_2d
+    from keras_gmgan.runs import load_model
+
+    run = tmp_path / "ring"
+    _ok("fit", "--model", "gan", "--dataset", "ring", "--ema-decay", 0.9, *TINY, "--out", run)
+    model = load_model(run)
+    for weights, extra in (("ema", ()), ("raw", ("--raw-weights",))):
+        _ok("evaluate", run, "--n", 300, *extra)
+        report = json.loads((run / "evaluation.json").read_text())
+        assert report["weights"] == weights
+        points = model.generate(300, seed=0, weights=weights)
+        expected = evaluate_mixture_2d(points, get_mixture_2d("ring"))
+        assert report["reverse_kl"] == pytest.approx(expected["reverse_kl"], rel=1e-5)
+    folder = tmp_path / "pngs"
+    folder.mkdir()
+    _refused(2, "--raw-weights applies to a model", "evaluate", folder, "--raw-weights")

@@ -222,3 +222,34 @@ def test_info_and_subprocess_entry_point(tmp_path):
     )
     assert bad.returncode == 2 and "Invalid value for '--epochs'" in bad.stderr
     assert "Traceback" not in bad.stderr and not (tmp_path / "runs").exists()
+
+
+def test_ema_decay_is_saved_and_generate_samples_it_unless_raw_weights(tmp_path):
+    from keras_gmgan.visualization import to_uint8
+
+    out = tmp_path / "gan-ema"
+    args = ["fit", "--model", "gan", "--dataset", "digits", "--ema-decay", "0.9"]
+    result = _run([*args, "--out", str(out), *TINY])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "config.json").read_text())["options"]["ema_decay"] == 0.9
+    model = runs.load_model(out)
+    assert model.generator_average.decay == 0.9
+
+    pictures = {}
+    for name, extra in (("ema", []), ("raw", ["--raw-weights"])):
+        folder = tmp_path / name
+        result = _run(["generate", str(out), "--n", "5", "--out", str(folder), *extra])
+        assert result.exit_code == 0, result.output
+        pictures[name] = np.stack([np.array(Image.open(folder / f"{i}.png")) for i in range(5)])
+        expected = to_uint8(model.generate(5, seed=0, weights=name))
+        np.testing.assert_array_equal(pictures[name], expected.reshape(pictures[name].shape))
+    assert np.any(pictures["ema"] != pictures["raw"])
+
+
+def test_ema_decay_is_refused_for_a_model_that_generates_nothing(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["fit", "--model", "cnn-baseline", "--ema-decay", "0.9", "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 2 and "--ema-decay does not apply to --model cnn-baseline" in (
+        result.output
+    )

@@ -55,8 +55,10 @@ def test_generated_equal_to_real_is_perfect(extractor):
     assert {"precision_floor", "recall_floor", "density_floor", "coverage_floor"} <= set(results)
     assert sum(results["class_histogram"]) == 200 and results["n_real"] == 200
     assert 1.0 <= results["classifier_score"] <= 10.0
+    assert results["class_share_ratio"] >= 1.0 and results["class_kl_to_uniform"] >= 0.0
     table = format_report(results)
     assert "| fid |" in table and "| precision |" in table
+    assert "| class_histogram |" in table and "| class_kl_to_uniform |" in table
 
 
 def test_worse_samples_score_worse(extractor):
@@ -118,6 +120,11 @@ def test_callback_every_n_steps_records_each_evaluation(extractor):
     # Two steps per epoch: every 3rd step (3), plus each epoch end (2, 4), none twice.
     assert [record["step"] for record in callback.records] == [2, 3, 4]
     assert history.history["fid"][-1] == callback.latest["fid"]
+    # The records (results.json) also hold the class histogram and its balance figures;
+    # the logs (history.csv) only the scalar metrics asked for.
+    assert sum(callback.latest["class_histogram"]) == 64
+    assert {"class_share_ratio", "class_kl_to_uniform"} <= set(callback.latest)
+    assert "class_share_ratio" not in history.history
     expected = evaluator.evaluate(gan.generate(64, seed=3), metrics=("fid",))["fid"]
     assert callback.latest["fid"] == pytest.approx(expected, rel=1e-6)
     with pytest.raises(ValueError, match="every_n_steps must be a positive integer"):

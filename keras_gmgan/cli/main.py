@@ -2,6 +2,7 @@
 
 import click
 
+from keras_gmgan.cli.compare import compare
 from keras_gmgan.cli.evaluate import evaluate
 from keras_gmgan.cli.fit import fit
 from keras_gmgan.cli.generate import generate
@@ -19,6 +20,7 @@ def cli():
     """
 
 
+cli.add_command(compare)
 cli.add_command(evaluate)
 cli.add_command(fit)
 cli.add_command(generate)

@@ -8,6 +8,7 @@ from keras_gmgan.cli.fit import fit
 from keras_gmgan.cli.generate import generate
 from keras_gmgan.cli.info import info
 from keras_gmgan.cli.refit_latent import refit_latent
+from keras_gmgan.cli.sweep import sweep
 from keras_gmgan.version import __version__
 
 
@@ -26,6 +27,7 @@ cli.add_command(fit)
 cli.add_command(generate)
 cli.add_command(info)
 cli.add_command(refit_latent)
+cli.add_command(sweep)
 
 
 if __name__ == "__main__":

@@ -367,7 +367,7 @@ def prepare_folder(spec: SweepSpec) -> None:
                 "the same options to continue it, or choose another --out."
             )
         return
-    if folder.exists() and any(folder.iterdir()):
+    if folder.exists() and any(p.name != LOCK_FILE for p in folder.iterdir()):
         raise SweepError(
             f"{folder} exists and holds no {SWEEP_FILE}: it is not a sweep folder. Choose "
             "another --out."
@@ -378,9 +378,31 @@ def prepare_folder(spec: SweepSpec) -> None:
     write_json_atomic(path, spec.recorded())
 
 
+def start_sweep(spec: SweepSpec, pruner=None):
+    """Makes (or checks) the sweep folder and creates (or loads) the study: the study for
+    `SweepRunner`. Workers starting together in one folder take turns, so one creates and
+    the others load; a sweep that cannot start leaves no folder it made behind."""
+    import shutil
+
+    folder = Path(spec.folder)
+    if folder.exists() and not folder.is_dir():
+        raise SweepError(f"--out {folder} is a file; give a folder for the sweep.")
+    existed = folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with _claim_lock(folder):
+            prepare_folder(spec)
+            return open_study(spec, pruner)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
 @contextlib.contextmanager
 def _claim_lock(folder: Path):
-    """Serialises "count the trials, then ask for one" between workers of one folder."""
+    """Serialises starting a sweep, and "count the trials, then ask for one", between
+    workers of one folder."""
     with open(Path(folder) / LOCK_FILE, "a") as stream:
         fcntl.flock(stream, fcntl.LOCK_EX)
         try:

@@ -164,7 +164,7 @@ def sweep(fit_args, model, param_texts, trials, objective, direction, storage, s
         eval_samples=base.params["eval_samples"] or 2000, param_texts=list(param_texts),
     )  # fmt: skip
     try:
-        study = _open(spec)
+        study = sweeps.start_sweep(spec)
         click.echo(
             f"Sweep {out}: {trials} trials of {model}, {objective} ({spec.direction}), study "
             f"{spec.name!r}; {sweeps.counted_trials(study)} in the study already."
@@ -186,20 +186,3 @@ def sweep(fit_args, model, param_texts, trials, objective, direction, storage, s
     for name, reason in skipped.items():
         click.echo(f"No {name} plot: {reason}.")
     click.echo(f"Wrote {out / 'best.json'}, {out / 'trials.csv'} and {out / 'plots'}/.")
-
-
-def _open(spec):
-    """Makes (or checks) the folder and opens the study; a storage that cannot be reached
-    leaves nothing behind."""
-    import shutil
-
-    from keras_gmgan import sweeps
-
-    existed = Path(spec.folder).exists()
-    sweeps.prepare_folder(spec)
-    try:
-        return sweeps.open_study(spec)
-    except sweeps.SweepError:
-        if not existed:
-            shutil.rmtree(spec.folder, ignore_errors=True)
-        raise

@@ -28,9 +28,7 @@ def _sweep_command(out, *args):
 
 
 def _study(out):
-    return optuna.load_study(
-        study_name=out.name, storage=f"sqlite:///{out / sweeps.STUDY_FILE}"
-    )
+    return optuna.load_study(study_name=out.name, storage=f"sqlite:///{out / sweeps.STUDY_FILE}")
 
 
 def _states(out):
@@ -131,9 +129,8 @@ def test_a_trial_the_pruner_stops_is_pruned_and_its_fit_ended(tmp_path):
         folder=out, model="gan", params=[sweeps.SearchParam("lr", 1e-4, 1e-3, log=True)],
         fit_args=fit_args, objective="modes", direction="maximize", trials=1,
     )  # fmt: skip
-    sweeps.prepare_folder(spec)
     # Deterministic: no ring run captures 100 modes, so the first report prunes the trial.
-    study = sweeps.open_study(spec, pruner=optuna.pruners.ThresholdPruner(lower=100))
+    study = sweeps.start_sweep(spec, pruner=optuna.pruners.ThresholdPruner(lower=100))
     lines = []
     sweeps.SweepRunner(spec, study, echo=lines.append, poll_seconds=0.2, stop_grace=20).run()
     trial = study.trials[0]
@@ -192,7 +189,7 @@ def test_a_folder_of_another_sweep_or_of_other_files_is_refused(tmp_path):
     out = tmp_path / "sweep"
     spec = sweeps.SweepSpec(folder=out, model="gan", params=[], fit_args=["--dataset", "ring"],
                             objective="modes", direction="maximize", trials=1)  # fmt: skip
-    sweeps.prepare_folder(spec)
+    sweeps.start_sweep(spec)
     before = sorted(out.iterdir())
     result = CliRunner().invoke(
         cli, ["sweep", "--model", "gan", "--dataset", "ring", "--param", "lr=1e-4:1e-3",

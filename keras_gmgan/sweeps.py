@@ -367,15 +367,24 @@ def prepare_folder(spec: SweepSpec) -> None:
                 "the same options to continue it, or choose another --out."
             )
         return
-    if folder.exists() and any(p.name != LOCK_FILE for p in folder.iterdir()):
-        raise SweepError(
-            f"{folder} exists and holds no {SWEEP_FILE}: it is not a sweep folder. Choose "
-            "another --out."
-        )
+    _refuse_foreign_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     from keras_gmgan.runs import write_json_atomic
 
     write_json_atomic(path, spec.recorded())
+
+
+def _refuse_foreign_folder(folder: Path) -> None:
+    """A folder of other files (no sweep.json) is never written into."""
+    if (
+        folder.is_dir()
+        and not (folder / SWEEP_FILE).exists()
+        and any(p.name != LOCK_FILE for p in folder.iterdir())
+    ):
+        raise SweepError(
+            f"{folder} exists and holds no {SWEEP_FILE}: it is not a sweep folder. Choose "
+            "another --out."
+        )
 
 
 def start_sweep(spec: SweepSpec, pruner=None):
@@ -387,6 +396,7 @@ def start_sweep(spec: SweepSpec, pruner=None):
     folder = Path(spec.folder)
     if folder.exists() and not folder.is_dir():
         raise SweepError(f"--out {folder} is a file; give a folder for the sweep.")
+    _refuse_foreign_folder(folder)
     existed = folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)

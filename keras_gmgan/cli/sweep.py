@@ -136,6 +136,7 @@ def sweep(fit_args, model, param_texts, trials, objective, direction, storage, s
     study by giving the same --storage.
     """
     from keras_gmgan import sweeps
+    from keras_gmgan.sweep_report import write_report
 
     try:
         params = [sweeps.parse_param(text, _kind_of) for text in param_texts]
@@ -170,7 +171,7 @@ def sweep(fit_args, model, param_texts, trials, objective, direction, storage, s
             f"{spec.name!r}; {sweeps.counted_trials(study)} in the study already."
         )
         sweeps.SweepRunner(spec, study, echo=click.echo).run()
-        best = sweeps.write_report(study, spec)
+        best = write_report(study, spec)
     except sweeps.SweepError as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from keras_gmgan import sweeps
 from keras_gmgan.cli.main import cli
+from keras_gmgan.sweep_report import write_report
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 #: Each trial: a GAN on the ring, 2 epochs of 3 steps, mode metrics of 100 points.
@@ -142,7 +143,7 @@ def test_a_trial_the_pruner_stops_is_pruned_and_its_fit_ended(tmp_path):
         assert len(stream.readlines()) - 1 < 200  # stopped long before its last epoch
     with pytest.raises(ProcessLookupError):
         os.kill(trial.user_attrs["fit_pid"], 0)
-    best = sweeps.write_report(study, spec)
+    best = write_report(study, spec)
     assert "number" not in best and best["trials"]["pruned"] == 1
     assert best["plots"] == {"all": "no trial has finished"}
 

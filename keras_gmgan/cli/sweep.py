@@ -45,7 +45,10 @@ def _kind_of(name: str) -> str:
         return "int"
     if isinstance(option.type, click.types.FloatParamType):
         return "float"
-    raise SweepError(f"--param {name}: {flag} takes a path, which a sweep does not search.")
+    raise SweepError(
+        f"--param {name}: {flag} is neither a number nor a choice, so a sweep cannot search "
+        "it; set it as a fixed fit option."
+    )
 
 
 def _check_with_fit(model: str, args: list, problem: str = "") -> click.Context:

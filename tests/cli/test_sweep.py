@@ -161,7 +161,7 @@ def test_a_trial_the_pruner_stops_is_pruned_and_its_fit_ended(tmp_path):
         (["--param", "beta1=0.5:1"], "Invalid value for '--beta1'"),
         (["--param", "network=mlp,cnn"], "'cnn' is not one of"),
         (["--param", "seed=1:5"], "the sweep sets --seed"),
-        (["--param", "data=a,b"], "--data takes a path"),
+        (["--param", "data=a,b"], "--data is neither a number nor a choice"),
         (["--param", "lr=1e-4:1e-3", "--param", "lr=1e-4:1e-3"], "searched by two --param"),
         (["--param", "lr=1e-4:1e-3", "--lr", "1e-4"], "--lr is both searched"),
         (["--param", "lr=1e-4:1e-3", "--overwrite"], "--overwrite: the sweep sets it"),

@@ -143,9 +143,7 @@ class MLflowLogger(keras.callbacks.Callback):
                 metrics[name] = number
         mlflow.log_metrics(metrics, step=epoch + 1)
         if self._latents is not None:
-            images = keras.ops.convert_to_numpy(
-                self.model.generator(self._latents, training=False)
-            )
+            images = keras.ops.convert_to_numpy(self.model.generator(self._latents, training=False))
             grid = image_grid(images)
             if grid.shape[-1] == 1:
                 grid = np.repeat(grid, 3, axis=-1)

@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -429,6 +430,27 @@ def counted_trials(study) -> int:
     return sum(1 for t in trials if t.state != TrialState.FAIL or t.number not in retried)
 
 
+@contextlib.contextmanager
+def _heartbeat(study, trial):
+    """Records the trial's Optuna heartbeat every HEARTBEAT_SECONDS while it trains and is
+    evaluated, so workers elsewhere can tell it from one whose worker died (what
+    `Study.optimize` does for its own trials)."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            study._storage.record_heartbeat(trial._trial_id)
+
+    study._storage.record_heartbeat(trial._trial_id)
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -449,7 +471,7 @@ def retry_dead_trials(study) -> list:
     host, retried = socket.gethostname(), []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         attrs = trial.user_attrs
-        if attrs.get("host") != host or _process_alive(int(attrs.get("pid", 0)) or -1):
+        if attrs.get("host") != host or attrs.get("pid") is None or _process_alive(attrs["pid"]):
             continue
         try:
             study.tell(trial.number, state=TrialState.FAIL)
@@ -593,7 +615,6 @@ class SweepRunner:
                 ("run_dir", str(run_dir)),
             ):
                 trial.set_user_attr(key, value)
-            self.study._storage.record_heartbeat(trial._trial_id)
         return trial, values
 
     def fit_command(self, values: dict, run_dir: Path) -> list:
@@ -605,6 +626,10 @@ class SweepRunner:
         return _cli_command(*args, "--seed", self.spec.seed, "--out", run_dir)
 
     def _run_trial(self, trial, values: dict) -> None:
+        with _heartbeat(self.study, trial):
+            self._train_and_tell(trial, values)
+
+    def _train_and_tell(self, trial, values: dict) -> None:
         from optuna.trial import TrialState
 
         run_dir = Path(trial.user_attrs["run_dir"])
@@ -663,7 +688,7 @@ class SweepRunner:
 
     def _watch(self, trial, process, run_dir: Path) -> Optional[int]:
         """Waits for the fit, reporting its evaluations; returns the step it was pruned at."""
-        reported, last_beat = set(), time.time()
+        reported = set()
         while True:
             finished = process.poll() is not None
             for step, value in read_evaluations(run_dir, self.objective.key):
@@ -676,9 +701,6 @@ class SweepRunner:
                     return step
             if finished:
                 return None
-            if time.time() - last_beat >= HEARTBEAT_SECONDS:
-                self.study._storage.record_heartbeat(trial._trial_id)
-                last_beat = time.time()
             time.sleep(self.poll_seconds)
 
     def _final_value(self, run_dir: Path, log_path: Path) -> Optional[float]:

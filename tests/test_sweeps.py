@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 
 import optuna
 import pytest
@@ -129,3 +130,47 @@ def test_failed_trials_queued_again_do_not_count():
     assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL", "FAIL", "WAITING"]
     assert sweeps.counted_trials(study) == 3
     assert study.trials[3].params == study.trials[2].params
+
+
+def _running_trial(study, **attrs):
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    for key, value in attrs.items():
+        trial.set_user_attr(key, value)
+    return trial
+
+
+def test_running_trials_of_dead_workers_are_failed_and_queued_again(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        storage = optuna.storages.RDBStorage(
+            f"sqlite:///{tmp_path / 's.db'}", heartbeat_interval=1, grace_period=1,
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(),
+        )  # fmt: skip
+    study = optuna.create_study(storage=storage)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    here = socket.gethostname()
+    dead = _running_trial(study, host=here, pid=gone.pid)  # a dead process on this host
+    alive = _running_trial(study, host=here, pid=os.getpid())
+    elsewhere = _running_trial(study, host="another-machine", pid=gone.pid)
+    storage.record_heartbeat(elsewhere._trial_id)
+    storage.record_heartbeat(alive._trial_id)
+    assert sweeps.retry_dead_trials(study) == [dead.number]
+    states = {t.number: t.state.name for t in study.trials}
+    assert states[dead.number] == "FAIL" and states[alive.number] == "RUNNING"
+    assert states[elsewhere.number] == "RUNNING"  # its heartbeat is fresh
+    time.sleep(2.5)  # no heartbeat from the other machine for longer than the grace period
+    storage.record_heartbeat(alive._trial_id)
+    sweeps.retry_dead_trials(study)
+    states = {t.number: t.state.name for t in study.trials}
+    assert states[elsewhere.number] == "FAIL" and states[alive.number] == "RUNNING"
+    waiting = [t for t in study.trials if t.state.name == "WAITING"]
+    assert sorted(t.system_attrs["failed_trial"] for t in waiting) == [0, 2]
+    assert sweeps.counted_trials(study) == 3  # alive + two queued retries

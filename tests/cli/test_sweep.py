@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import optuna
 import pytest
@@ -17,6 +18,7 @@ from keras_gmgan.cli.main import cli
 from keras_gmgan.sweep_report import write_report
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+SHARED_DATA = Path(os.environ.get("KERAS_GMGAN_DATA", "../shared/data")).resolve()
 #: Each trial: a GAN on the ring, 2 epochs of 3 steps, mode metrics of 100 points.
 TINY = ["--model", "gan", "--dataset", "ring", "--epochs", "2", "--steps-per-epoch", "3",
         "--batch-size", "32", "--eval-samples", "100"]  # fmt: skip
@@ -207,3 +209,22 @@ def test_a_folder_of_another_sweep_or_of_other_files_is_refused(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 1 and "it is not a sweep folder" in result.output
     assert [p.name for p in other.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "mnist.npz").exists(), reason="MNIST not available")
+def test_an_objective_missing_from_results_comes_from_an_evaluation_of_the_run(tmp_path):
+    out = tmp_path / "sweep"
+    command = [sys.executable, "-m", "keras_gmgan.cli.main", "sweep", "--model", "gan",
+               "--data", str(SHARED_DATA), "--epochs", "1", "--steps-per-epoch", "3",
+               "--batch-size", "16", "--eval-every", "3", "--eval-samples", "100",
+               "--param", "lr=1e-4:1e-3:log", "--objective", "coverage", "--trials", "1",
+               "--out", str(out)]  # fmt: skip
+    done = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = out / "trial-0000"
+    results = json.loads((run / "results.json").read_text())
+    assert "coverage" not in results["evaluation"]  # fit records fid, precision, recall
+    evaluation = json.loads((run / "evaluation.json").read_text())
+    assert evaluation["n_generated"] == 100
+    (trial,) = _study(out).trials
+    assert trial.value == pytest.approx(evaluation["coverage"])

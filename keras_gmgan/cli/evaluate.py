@@ -65,6 +65,13 @@ MIN_IMAGES = 10
     show_default=True,
     help="Seed of the latents and of the train subset of the floor.",
 )
+@click.option(
+    "--pictures",
+    is_flag=True,
+    help="Also draw pictures/ (in the run, else beside --json, else here): tsne.png, a "
+    "t-SNE of the features of generated and real images coloured by predicted class; for "
+    "mixture models components.png (a row per component) and sigma_sweep.png.",
+)
 @sampling_options
 @click.pass_context
 def evaluate(
@@ -79,6 +86,7 @@ def evaluate(
     drs_percentile: float,
     sigma_scale: float,
     raw_weights: bool,
+    pictures: bool,
 ):
     """Score SOURCE, a run directory, a .keras model or a folder of PNGs, against real images.
 
@@ -119,6 +127,10 @@ def evaluate(
         sampling["weights"] = sampled_weights(model, raw_weights)
         dataset = (config or {}).get("options", {}).get("dataset")
         if len(model.data_shape) == 1:
+            if pictures:
+                raise click.UsageError(
+                    "--pictures draws images; a run on 2-D points is pictured by fit --gif."
+                )
             points = n if "n" in given else None
             report = _evaluate_2d(model, dataset, source, points, sampling, given)
             header = {"source_type": kind, "dataset": dataset, **sampling}
@@ -152,6 +164,13 @@ def evaluate(
         with model.sampling_weights(sampling["weights"]):
             report.update(_mixture_metrics(model, evaluator, splits, n, seed))
     header = {"source_type": kind, "real": real, **sampling}
+    if pictures:
+        from keras_gmgan.pictures import pictures_folder, write_pictures
+
+        folder = pictures_folder(source, kind == "run", json_path)
+        drawn = write_pictures(model, evaluator.extractor, splits.x_test[:n], generated, folder,
+                               seed=seed)  # fmt: skip
+        header["pictures"] = {name: str(path) for name, path in drawn.items()}
     return _finish(report, header, source, kind, json_path, started)
 
 
@@ -311,4 +330,6 @@ def _finish(report: dict, header: dict, source: Path, kind: str, json_path, star
         except OSError as error:
             raise click.ClickException(f"Cannot write {json_path}: {error}") from None
         click.echo(f"\nWrote {json_path}")
+    for path in header.get("pictures", {}).values():
+        click.echo(f"Drew {path}")
     return report

@@ -118,6 +118,18 @@ def _check_eval_options(options: dict, spec) -> None:
                                "add --eval-every N.")  # fmt: skip
 
 
+def _check_mlflow(options: dict) -> None:
+    """`--mlflow`: MLflow is installed and its store answers, before any work is done."""
+    if options.get("mlflow") is None:
+        return
+    from keras_gmgan.callbacks.mlflow_logger import MLflowUnavailableError, start_mlflow_run
+
+    try:
+        start_mlflow_run(options["mlflow"], run_name=False)
+    except MLflowUnavailableError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _fit_eval_samples(options: dict, data) -> None:
     """Lowers the image evaluations' size to the test set's when it holds fewer images, and
     says so: every evaluation, the floor and config.json then use the size compared."""
@@ -378,6 +390,15 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     "decay starts (Improved GAN on CIFAR-10: 0.67, its MNIST script never decays; the "
     "30-minute benchmark: 0.5).",
 )
+@click.option(
+    "--mlflow",
+    type=str,
+    is_flag=False,
+    flag_value="./mlruns",
+    default=None,
+    help="Log options, per-epoch metrics, sample grids and the model to MLflow: to a local "
+    "store in ./mlruns, or to the tracking URI given. Needs keras-gmgan[mlflow].",
+)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option(
     "--out",
@@ -421,6 +442,7 @@ def fit(ctx: click.Context, **options):
     _check_lr_schedule(ctx, options)
     options = _with_model_defaults(options, spec)
     _check_eval_options(options, spec)
+    _check_mlflow(options)
     out = options["out"] or _default_out(options["model"])
     _prepare_out_dir(out, options["overwrite"])
     data = _load_data(options)

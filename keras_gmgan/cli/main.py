@@ -2,11 +2,13 @@
 
 import click
 
+from keras_gmgan.cli.compare import compare
 from keras_gmgan.cli.evaluate import evaluate
 from keras_gmgan.cli.fit import fit
 from keras_gmgan.cli.generate import generate
 from keras_gmgan.cli.info import info
 from keras_gmgan.cli.refit_latent import refit_latent
+from keras_gmgan.cli.sweep import sweep
 from keras_gmgan.version import __version__
 
 
@@ -33,11 +35,13 @@ def _settle_backend() -> None:
         click.echo(note, err=True)
 
 
+cli.add_command(compare)
 cli.add_command(evaluate)
 cli.add_command(fit)
 cli.add_command(generate)
 cli.add_command(info)
 cli.add_command(refit_latent)
+cli.add_command(sweep)
 
 
 if __name__ == "__main__":

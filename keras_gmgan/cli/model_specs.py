@@ -15,7 +15,7 @@ COMMON_OPTIONS = frozenset(
     {
         "model", "dataset", "data", "epochs", "steps_per_epoch", "batch_size", "lr", "beta1",
         "latent_dim", "components", "c", "sigma", "network", "seed", "out", "overwrite",
-        "verbose", "distribute", "resume", "eval_every", "eval_samples",
+        "verbose", "distribute", "resume", "eval_every", "eval_samples", "mlflow",
     }
 )  # fmt: skip
 

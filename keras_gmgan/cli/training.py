@@ -10,6 +10,7 @@ from keras_gmgan import runs
 from keras_gmgan.callbacks import (
     EpochCheckpoint,
     Mixture2DMetrics,
+    MLflowLogger,
     SampleGrid,
     StopOnNonFinite,
     StopOnSignal,
@@ -79,6 +80,10 @@ def train_run(model, spec, options: dict, data, batches, out: Path, initial_epoc
     if data.is_image and options.get("eval_every"):
         image_metrics = image_evaluation(data, options)
         callbacks.insert(1, image_metrics)
+    if options.get("mlflow") is not None:  # after the logs are complete
+        files = [out / runs.CONFIG_FILE]
+        callbacks.append(MLflowLogger(options["mlflow"], _jsonable(options), run_name=out.name,
+                                      seed=options["seed"], files=files))  # fmt: skip
 
     steps_before = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
     evaluations = {"mode_evaluations": mode_metrics, "evaluations": image_metrics}

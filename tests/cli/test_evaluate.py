@@ -117,6 +117,15 @@ def test_evaluate_run_model_file_and_png_folder_agree(mnist_run, tmp_path):
     _refused(2, "--drs applies to a model", "evaluate", samples, "--drs")
 
 
+@needs_mnist
+def test_evaluate_pictures_draws_a_tsne_into_the_run(mnist_run):
+    result = _ok("evaluate", mnist_run, "--n", 100, "--pictures")
+    assert f"Drew {mnist_run / 'pictures' / 'tsne.png'}" in result.output
+    report = json.loads((mnist_run / "evaluation.json").read_text())
+    assert report["pictures"] == {"tsne": str(mnist_run / "pictures" / "tsne.png")}
+    assert Image.open(mnist_run / "pictures" / "tsne.png").size[0] > 500
+
+
 def test_evaluate_rejects_wrong_size_pngs_and_missing_sources(tmp_path):
     folder = tmp_path / "samples"
     folder.mkdir()
@@ -201,6 +210,8 @@ def test_evaluate_a_2d_run_gives_the_mode_metrics(tmp_path):
     assert report["n_generated"] == 300 and "| reverse_kl |" in result.output
     _refused(2, "--real does not apply", "evaluate", run, "--real", "mnist")
     _refused(2, "evaluate the run directory instead", "evaluate", run / "model.keras")
+    _refused(2, "--pictures draws images", "evaluate", run, "--pictures")
+    assert not (run / "pictures").exists()
 
 
 def test_evaluate_samples_the_generator_average_unless_raw_weights(tmp_path):

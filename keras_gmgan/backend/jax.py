@@ -17,6 +17,7 @@ then updates the assigned value; JAX would differentiate through the assignment 
 one model trains the same way under all three backends (`tests/test_cross_backend.py`).
 """
 
+import os
 from typing import Any, Callable, Sequence
 
 import jax
@@ -115,3 +116,32 @@ class AdversarialTrainer:
                 out_shardings = (None, self._get_state_sharding_spec())
             step = jax.jit(step, donate_argnums=0, out_shardings=out_shardings)
         self.train_function = self._make_function(step)
+
+
+# Data parallelism ------------------------------------------------------------------------
+
+
+def setup_data_parallel() -> int:
+    """Shards every batch over all devices with `keras.distribution.DataParallel`; returns
+    the device count.
+
+    Under JAX the step is traced once for the global batch and XLA inserts the all-reduces,
+    so a `train_step` sees the whole batch (`replica_context()` is (0, 1)). Several hosts:
+    `keras.distribution.initialize` wraps `jax.distributed.initialize` and reads
+    `KERAS_DISTRIBUTION_{JOB_ADDRESSES,NUM_PROCESSES,PROCESS_ID}`.
+    """
+    if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+        keras.distribution.initialize()
+    devices = keras.distribution.list_devices()
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    return len(devices)
+
+
+def replica_context() -> tuple[int, int]:
+    """(0, 1): a JAX step is written for the global batch, whatever the device count."""
+    return 0, 1
+
+
+def replica_mean(x: Any) -> Any:
+    """`x` itself: a JAX step already computes global means."""
+    return x

@@ -7,6 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_gmgan.backend import AdversarialTrainer
+from keras_gmgan.distribution import draw_for_replicas
 from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.models.player_optimizers import PlayerOptimizers
 
@@ -122,8 +123,16 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     # Sampling --------------------------------------------------------------------------
 
     def sample_latent_noise(self, n, labels=None):
-        """Component indices and noise for n latents; pass them through `self.latent`."""
-        return self.latent.sample_noise(n, labels=labels, seed=self.seed_generator)
+        """Component indices and noise for n latents; pass them through `self.latent`.
+
+        Data-parallel replicas each keep their slice of the global batch's draw.
+        """
+
+        def draw(copies):
+            tiled = labels if labels is None or copies == 1 else ops.tile(labels, (copies,))
+            return self.latent.sample_noise(n * copies, labels=tiled, seed=self.seed_generator)
+
+        return draw_for_replicas(draw, n)
 
     def call(self, z, training=False):
         return self.generator(z, training=training)

@@ -8,8 +8,10 @@
   `MultiWorkerMirroredStrategy` when `TF_CONFIG` names several tasks; Keras' `fit` runs the
   step on each replica with its slice of the batch.
 - PyTorch: one process per device under `torchrun`, joined in a `torch.distributed` group
-  (NCCL on GPUs, Gloo on CPUs); each process trains on its slice of every batch
-  (`shard_batches`).
+  (NCCL on GPUs, Gloo on CPUs).
+
+Under PyTorch, and with several JAX processes, each process feeds `fit` its slice of every
+global batch (`shard_batches`).
 
 The same semantics on all three: the batch size is the global batch; each player's gradient is
 the mean over the whole batch (the plumbing's `minimize` averages the replicas' gradients once
@@ -67,12 +69,12 @@ def process_index() -> int:
     if backend == "torch":
         return int(os.environ.get("RANK", "0"))
     if backend == "tensorflow":
-        task = json.loads(os.environ.get("TF_CONFIG") or "{}").get("task", {})
-        cluster = json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster", {})
+        config = json.loads(os.environ.get("TF_CONFIG") or "{}")
+        task = config.get("task", {})
         if task.get("type") == "chief":
             return 0
         # Without a "chief" task, worker 0 is the chief (as MultiWorkerMirroredStrategy has it).
-        return int(task.get("index", 0)) + (1 if "chief" in cluster else 0)
+        return int(task.get("index", 0)) + (1 if "chief" in config.get("cluster", {}) else 0)
     return int(os.environ.get("KERAS_DISTRIBUTION_PROCESS_ID", "0"))
 
 
@@ -123,7 +125,7 @@ def replica_mean(x: Any) -> Any:
 
 
 class ShardedBatches(keras.utils.PyDataset):
-    """This process's slice of every batch of `batches` (PyTorch data parallelism).
+    """This process's slice of every batch of `batches` (several processes).
 
     Batch i of process r holds rows [r·b/n, (r+1)·b/n) of every array of the global batch i;
     the epoch length and `on_epoch_end` are the wrapped sequence's.
@@ -153,15 +155,28 @@ class ShardedBatches(keras.utils.PyDataset):
 
 
 def shard_batches(batches: keras.utils.PyDataset) -> keras.utils.PyDataset:
-    """`batches` as this process should see them: a `ShardedBatches` slice under a PyTorch
-    process group, unchanged under TensorFlow (the strategy splits each batch) and JAX (the
-    batch is sharded over the devices)."""
-    if keras.backend.backend() != "torch":
-        return batches
-    index, count = _plumbing().replica_context()
+    """`batches` as this process should feed them to `fit`: its `ShardedBatches` slice under
+    a PyTorch process group or with several JAX processes, unchanged on one process and under
+    TensorFlow (the strategy splits each global batch itself)."""
+    index, count = _plumbing().batch_shard()
     if count == 1:
         return batches
     sharded = ShardedBatches(batches, index, count)
     if len(sharded):
         sharded[0]  # uneven batches fail here, before training starts
     return sharded
+
+
+def check_data_parallel_model(model: keras.Model) -> None:
+    """Raises ValueError for a model whose step would not average gradients over PyTorch
+    processes: a plain Keras model (the `cnn-baseline` classifier) trains with Keras' own
+    `train_step`, which knows nothing of the process group, so each process would drift
+    apart on its own slice. (TensorFlow and JAX distribute Keras' own step as well.)"""
+    if _plumbing().batch_shard()[1] == 1 or keras.backend.backend() != "torch":
+        return
+    if not isinstance(model, _plumbing().AdversarialTrainer):
+        raise ValueError(
+            f"{type(model).__name__} trains with Keras' own train_step, which does not average "
+            "gradients over PyTorch processes; train it without --distribute, or under "
+            "KERAS_BACKEND=jax or tensorflow."
+        )

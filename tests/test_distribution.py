@@ -126,3 +126,15 @@ def test_two_gloo_processes_end_where_one_process_ends(tmp_path):
         for rank in (0, 1):
             with np.load(tmp_path / f"{kind}-{rank}.npz") as saved:
                 assert parity.largest_difference(single, dict(saved)) < TOLERANCE, (kind, rank)
+
+
+@pytest.mark.skipif(BACKEND != "torch", reason="only Keras' own torch step ignores the group")
+def test_a_plain_keras_model_is_refused_under_a_torch_process_group(monkeypatch):
+    from keras_gmgan.backend import torch as plumbing
+
+    plain = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    distribution.check_data_parallel_model(plain)  # one process: anything goes
+    monkeypatch.setattr(plumbing, "_process_group", (0, 2))
+    with pytest.raises(ValueError, match="does not average gradients over PyTorch processes"):
+        distribution.check_data_parallel_model(plain)
+    distribution.check_data_parallel_model(parity.build("gan"))

@@ -133,7 +133,11 @@ def setup_data_parallel() -> int:
     if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
         keras.distribution.initialize()
     devices = keras.distribution.list_devices()
-    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    distribution = keras.distribution.DataParallel(devices=devices)
+    # Each process feeds its own slice of every batch (`batch_shard`), so Keras need not
+    # shard the data across processes (which it does only for a `tf.data.Dataset`).
+    distribution.auto_shard_dataset = False
+    keras.distribution.set_distribution(distribution)
     return len(devices)
 
 
@@ -145,3 +149,10 @@ def replica_context() -> tuple[int, int]:
 def replica_mean(x: Any) -> Any:
     """`x` itself: a JAX step already computes global means."""
     return x
+
+
+def batch_shard() -> tuple[int, int]:
+    """(this process's index, the process count): with several hosts each process feeds its
+    slice of every global batch, and Keras assembles the global array from the slices
+    (`jax.make_array_from_process_local_data`); one process feeds the whole batch."""
+    return jax.process_index(), jax.process_count()

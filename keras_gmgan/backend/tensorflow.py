@@ -95,3 +95,9 @@ def _share_of_replica_sum(loss):
     `apply`), so each replica differentiates its share, as Keras' own `compute_loss` does."""
     _, count = replica_context()
     return loss if count == 1 else loss * (1.0 / count)
+
+
+def batch_shard() -> tuple[int, int]:
+    """(0, 1): every worker feeds the whole global batch and `tf.distribute` splits it over
+    the replicas (and, with several workers, shards it across them)."""
+    return 0, 1

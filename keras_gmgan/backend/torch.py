@@ -162,3 +162,8 @@ def _data_parallel_step(model: keras.Model, step: Callable) -> Callable:
         return results if isinstance(logs, dict) and set(logs) == set(results) else logs
 
     return synchronised_step
+
+
+def batch_shard() -> tuple[int, int]:
+    """(rank, world size): each process feeds its own slice of every global batch."""
+    return replica_context()

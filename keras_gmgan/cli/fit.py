@@ -509,7 +509,7 @@ def _resume(ctx: click.Context, options: dict):
         from keras_gmgan.distribution import run_directory_for_this_process
 
         out = run_directory_for_this_process(out, resume=True)
-    model = _load_checkpoint(checkpoint[0])
+    model = _check_data_parallel_model(_load_checkpoint(checkpoint[0]))
     batches = _make_batches(spec, saved, data, initial_epoch=checkpoint[1])
     truncate_history(out / runs.HISTORY_FILE, checkpoint[1])
     click.echo(f"Resuming {out} after epoch {checkpoint[1]} of {saved['epochs']}.")
@@ -535,7 +535,7 @@ def build_model(spec, options: dict, data):
     if options["distribute"] == "data-parallel":
         _set_data_parallel(options["batch_size"])
     try:
-        return spec.build(options, data)
+        return _check_data_parallel_model(spec.build(options, data))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 
@@ -549,3 +549,13 @@ def _set_data_parallel(batch_size: int) -> None:
     except (ValueError, RuntimeError) as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"Data parallel: each batch of {batch_size} split over {replicas} devices.")
+
+
+def _check_data_parallel_model(model):
+    from keras_gmgan.distribution import check_data_parallel_model
+
+    try:
+        check_data_parallel_model(model)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    return model

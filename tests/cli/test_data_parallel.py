@@ -1,9 +1,10 @@
 """`keras-gmgan fit --distribute data-parallel` on two devices or processes: JAX on two forced
-host devices, TensorFlow on two logical CPU devices, PyTorch as two Gloo processes under
-torchrun. It matches one device, only the first process writes files, and a killed run
-resumes data-parallel."""
+host devices and as two `jax.distributed` processes, TensorFlow on two logical CPU devices,
+PyTorch as two Gloo processes under torchrun. It matches one device, only the first process
+writes files, and a killed run resumes data-parallel."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -65,26 +66,89 @@ def _scratch_left(tmp_path) -> list:
     return sorted(path.name for path in (tmp_path / "tmp").glob("keras-gmgan-process*"))
 
 
-def test_two_devices_match_one_device(tmp_path):
-    fit = ["fit", "--dataset", "digits", "--epochs", "2", "--steps-per-epoch", "5",
-           "--batch-size", "32", "--verbose", "0"]  # fmt: skip
+FIT = ["fit", "--dataset", "digits", "--epochs", "2", "--steps-per-epoch", "5",
+       "--batch-size", "32", "--verbose", "0"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def one_device_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("one-device") / "run"
     single = subprocess.run(
-        [sys.executable, "-m", "keras_gmgan.cli.main", *fit, "--out", str(tmp_path / "one")],
+        [sys.executable, "-m", "keras_gmgan.cli.main", *FIT, "--out", str(run)],
         env=ENV, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert single.returncode == 0, single.stderr[-2000:]
+    return run
+
+
+def _assert_same_run(one, two, tmp_path):
+    """`two` is a complete run directory written once, with `one`'s history within 1e-3."""
+    rows = history_rows(two)
+    assert len(rows) == 2  # one writer: no epoch logged twice
+    assert sorted(os.listdir(two)) == sorted(os.listdir(one))
+    assert _scratch_left(tmp_path) == []
+    for first, second in zip(history_rows(one), rows):
+        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+            assert abs(float(first[key]) - float(second[key])) < 1e-3, (key, first, second)
+
+
+def test_two_devices_match_one_device(tmp_path, one_device_run):
     run = tmp_path / "two"
-    parallel = _data_parallel(tmp_path, [*fit, "--distribute", "data-parallel", "--out", str(run)])
+    parallel = _data_parallel(tmp_path, [*FIT, "--distribute", "data-parallel", "--out", str(run)])
     assert parallel.returncode == 0, parallel.stderr[-3000:]
     assert "split over 2 devices" in parallel.stdout
     assert f"run directory: {run}\n" in parallel.stdout
-    rows = history_rows(run)
-    assert len(rows) == 2  # one writer: no epoch logged twice
-    assert sorted(os.listdir(run)) == sorted(os.listdir(tmp_path / "one"))
-    assert _scratch_left(tmp_path) == []
-    for one, two in zip(history_rows(tmp_path / "one"), rows):
-        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
-            assert abs(float(one[key]) - float(two[key])) < 1e-3, (key, one, two)
+    _assert_same_run(one_device_run, run, tmp_path)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="jax.distributed (keras.distribution.initialize)")
+def test_two_jax_processes_match_one_device(tmp_path, one_device_run):
+    """The several-hosts path on one machine: two processes with one CPU device each."""
+    (tmp_path / "tmp").mkdir()
+    address = f"127.0.0.1:{_free_port()}"
+    run = tmp_path / "two"
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "keras_gmgan.cli.main",
+                *FIT,
+                "--distribute",
+                "data-parallel",
+                "--out",
+                str(run),
+            ],
+            env={
+                **ENV,
+                "XLA_FLAGS": "",
+                "TMPDIR": str(tmp_path / "tmp"),
+                "KERAS_DISTRIBUTION_JOB_ADDRESSES": f"{address},{address}",
+                "KERAS_DISTRIBUTION_NUM_PROCESSES": "2",
+                "KERAS_DISTRIBUTION_PROCESS_ID": str(index),
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for index in (0, 1)
+    ]
+    try:
+        outputs = [process.communicate(timeout=600) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    for process, (stdout, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stderr[-3000:]
+        assert "split over 2 devices" in stdout
+    assert f"run directory: {run}\n" in outputs[0][0]
+    _assert_same_run(one_device_run, run, tmp_path)
 
 
 def test_a_killed_data_parallel_run_resumes_data_parallel(tmp_path):

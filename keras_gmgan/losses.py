@@ -12,6 +12,8 @@ from typing import Any, Callable, Optional
 import keras
 from keras import ops
 
+from keras_gmgan.distribution import draw_for_replicas, replica_mean
+
 
 def discriminator_bce(real_logits, fake_logits):
     """−log D(x) − log(1 − D(G(z))), with D = sigmoid(logits), averaged over each batch."""
@@ -120,7 +122,10 @@ def gradient_penalty(critic, real, fake, seed=None):
 
     batch_size = ops.shape(real)[0]
     mix_shape = (batch_size,) + (1,) * (len(real.shape) - 1)
-    mix = keras.random.uniform(mix_shape, seed=seed)
+    mix = draw_for_replicas(
+        lambda copies: keras.random.uniform((batch_size * copies,) + mix_shape[1:], seed=seed),
+        batch_size,
+    )
     interpolates = mix * real + (1.0 - mix) * fake
     grads = input_gradient(lambda x: ops.sum(critic(x, training=True)), interpolates)
     grads = ops.reshape(grads, (batch_size, -1))
@@ -182,4 +187,7 @@ def feature_matching(real_features, fake_features):
     """
     real_mean = ops.mean(ops.reshape(real_features, (ops.shape(real_features)[0], -1)), axis=0)
     fake_mean = ops.mean(ops.reshape(fake_features, (ops.shape(fake_features)[0], -1)), axis=0)
+    # Over the global batch under data parallelism: the squared distance of means is not a
+    # mean of per-example terms, so per-replica losses would not average to it.
+    real_mean, fake_mean = replica_mean(real_mean), replica_mean(fake_mean)
     return ops.mean(ops.square(real_mean - fake_mean))

@@ -12,6 +12,7 @@ variables that the loss assigns on the way (batch-norm statistics, seed generato
 their new values.
 """
 
+import os
 from typing import Any, Callable, Sequence
 
 import jax
@@ -112,3 +113,43 @@ class AdversarialTrainer:
                 out_shardings = (None, self._get_state_sharding_spec())
             step = jax.jit(step, donate_argnums=0, out_shardings=out_shardings)
         self.train_function = self._make_function(step)
+
+
+# Data parallelism ------------------------------------------------------------------------
+
+
+def setup_data_parallel() -> int:
+    """Shards every batch over all devices with `keras.distribution.DataParallel`; returns
+    the device count.
+
+    Under JAX the step is traced once for the global batch and XLA inserts the all-reduces,
+    so a `train_step` sees the whole batch (`replica_context()` is (0, 1)). Several hosts:
+    `keras.distribution.initialize` wraps `jax.distributed.initialize` and reads
+    `KERAS_DISTRIBUTION_{JOB_ADDRESSES,NUM_PROCESSES,PROCESS_ID}`.
+    """
+    if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+        keras.distribution.initialize()
+    devices = keras.distribution.list_devices()
+    distribution = keras.distribution.DataParallel(devices=devices)
+    # Each process feeds its own slice of every batch (`batch_shard`), so Keras need not
+    # shard the data across processes (which it does only for a `tf.data.Dataset`).
+    distribution.auto_shard_dataset = False
+    keras.distribution.set_distribution(distribution)
+    return len(devices)
+
+
+def replica_context() -> tuple[int, int]:
+    """(0, 1): a JAX step is written for the global batch, whatever the device count."""
+    return 0, 1
+
+
+def replica_mean(x: Any) -> Any:
+    """`x` itself: a JAX step already computes global means."""
+    return x
+
+
+def batch_shard() -> tuple[int, int]:
+    """(this process's index, the process count): with several hosts each process feeds its
+    slice of every global batch, and Keras assembles the global array from the slices
+    (`jax.make_array_from_process_local_data`); one process feeds the whole batch."""
+    return jax.process_index(), jax.process_count()

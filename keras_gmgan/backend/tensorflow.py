@@ -9,6 +9,8 @@ TensorFlow supervised and dynamic GM-GANs training a different prior from JAX an
 Summing the duplicates first (`tf.convert_to_tensor`) gives the update the other backends give.
 """
 
+import json
+import os
 from typing import Any, Callable, Sequence
 
 import keras
@@ -24,7 +26,8 @@ def minimize(
     variables = list(variables)
     with tf.GradientTape() as tape:
         loss, aux = loss_fn()
-    grads = [_dense(grad) for grad in tape.gradient(loss, variables)]
+        share = _share_of_replica_sum(loss)
+    grads = [_dense(grad) for grad in tape.gradient(share, variables)]
     optimizer.apply(grads, variables)
     return loss, aux
 
@@ -45,3 +48,56 @@ def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
 
 class AdversarialTrainer:
     """Nothing to add under TensorFlow: the stateful `train_step` runs as written."""
+
+
+# Data parallelism ------------------------------------------------------------------------
+
+
+def setup_data_parallel() -> int:
+    """Makes a `tf.distribute` strategy the process's default and returns its replica count.
+
+    `MultiWorkerMirroredStrategy` when `TF_CONFIG` names more than one task (every worker runs
+    the same command), else `MirroredStrategy` over every visible GPU, or over every logical
+    CPU device when there is no GPU. Models, optimizers and checkpoints created afterwards
+    are mirrored, and Keras' `fit` runs each step on every replica with its slice of the
+    global batch. `experimental_set_strategy` is `with strategy.scope():` for the rest of the
+    process, as `keras.distribution.set_distribution` is under JAX.
+    """
+    cluster = json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster", {})
+    if sum(len(tasks) for tasks in cluster.values()) > 1:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    else:
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        strategy = tf.distribute.MirroredStrategy([device.name for device in devices])
+    tf.distribute.experimental_set_strategy(strategy)
+    return strategy.num_replicas_in_sync
+
+
+def replica_context() -> tuple[Any, int]:
+    """(this replica's index, the number of replicas) inside a `train_step`; (0, 1) outside
+    a strategy. The index is a tensor under a strategy."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return 0, 1
+    return context.replica_id_in_sync_group, context.num_replicas_in_sync
+
+
+def replica_mean(x: Any) -> Any:
+    """The mean of `x` over the replicas (differentiable; each replica gets the result)."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return x
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, x)
+
+
+def _share_of_replica_sum(loss):
+    """`loss` / replicas: the optimizer sums the replicas' gradients (one all-reduce per
+    `apply`), so each replica differentiates its share, as Keras' own `compute_loss` does."""
+    _, count = replica_context()
+    return loss if count == 1 else loss * (1.0 / count)
+
+
+def batch_shard() -> tuple[int, int]:
+    """(0, 1): every worker feeds the whole global batch and `tf.distribute` splits it over
+    the replicas (and, with several workers, shards it across them)."""
+    return 0, 1

@@ -1,10 +1,12 @@
 """PyTorch plumbing: eager autograd. Gradients are taken with `torch.autograd.grad` for just the
 trained variables, so the other player's parameters never accumulate `.grad`."""
 
-from typing import Any, Callable, Sequence
+import os
+from typing import Any, Callable, Optional, Sequence
 
 import keras
 import torch
+import torch.distributed as dist
 
 
 def _detach(structure):
@@ -22,6 +24,7 @@ def minimize(
     variables = list(variables)
     loss, aux = loss_fn()
     grads = torch.autograd.grad(loss, [v.value for v in variables], allow_unused=True)
+    grads = _averaged_over_processes(grads)
     with torch.no_grad():
         optimizer.apply(list(grads), variables)
     return loss.detach(), _detach(aux)
@@ -38,4 +41,129 @@ def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
 
 
 class AdversarialTrainer:
-    """Nothing to add under PyTorch: the stateful `train_step` runs eagerly as written."""
+    """The stateful `train_step` runs eagerly as written. Under a process group
+    (`setup_data_parallel`), `fit` also starts every process from process 0's weights and
+    logs the trackers over the global batch."""
+
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return self.train_function
+        super().make_train_function(force)
+        if _process_group is not None and _process_group[1] > 1:
+            self.train_function = _data_parallel_step(self, self.train_function)
+        return self.train_function
+
+
+# Data parallelism ------------------------------------------------------------------------
+
+#: (rank, world size) once `setup_data_parallel` has run; None for a single process.
+_process_group: Optional[tuple[int, int]] = None
+
+
+def setup_data_parallel() -> int:
+    """Joins the `torch.distributed` process group that `torchrun` describes; returns its size.
+
+    `torchrun --nproc-per-node N` starts N copies of the command and sets `RANK`,
+    `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_ADDR` and `MASTER_PORT`; each process trains on its
+    slice of every global batch (`keras_gmgan.distribution.shard_batches`), and `minimize`
+    averages the gradients over the group before each optimizer step. NCCL on GPUs (each
+    process on the GPU of its `LOCAL_RANK`), Gloo on CPUs.
+    """
+    global _process_group
+    if "WORLD_SIZE" not in os.environ:
+        raise RuntimeError(
+            "data-parallel training under PyTorch runs one process per device; launch it with "
+            "torchrun --nproc-per-node N (which sets RANK and WORLD_SIZE)."
+        )
+    if not dist.is_initialized():
+        use_cuda = torch.cuda.is_available()
+        if use_cuda:
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+        dist.init_process_group("nccl" if use_cuda else "gloo")
+    _process_group = (dist.get_rank(), dist.get_world_size())
+    return _process_group[1]
+
+
+def replica_context() -> tuple[int, int]:
+    """(this process's rank, the number of processes); (0, 1) without a process group."""
+    return _process_group or (0, 1)
+
+
+def replica_mean(x: Any) -> Any:
+    """The mean of `x` over the processes; differentiable (the backward pass all-reduces)."""
+    if _process_group is None or _process_group[1] == 1:
+        return x
+    from torch.distributed.nn.functional import all_reduce
+
+    return all_reduce(x) / _process_group[1]
+
+
+def _averaged_over_processes(grads: Sequence[Optional[Any]]) -> list:
+    """The processes' mean of each gradient, in one all-reduce of one flat buffer.
+
+    `torch.autograd.grad` does not fire DDP's hooks, so the averaging happens here. Every
+    process runs the same step, so the same gradients are None everywhere.
+    """
+    grads = list(grads)
+    if _process_group is None or _process_group[1] == 1:
+        return grads
+    present = [index for index, grad in enumerate(grads) if grad is not None]
+    if not present:
+        return grads
+    flat = torch.cat([grads[index].reshape(-1) for index in present])
+    dist.all_reduce(flat)
+    flat /= _process_group[1]
+    start = 0
+    for index in present:
+        size = grads[index].numel()
+        grads[index] = flat[start : start + size].view_as(grads[index])
+        start += size
+    return grads
+
+
+def _broadcast_from_first(variables: Sequence[keras.Variable]) -> None:
+    """Copies process 0's value of every variable to the others, so all start identical."""
+    with torch.no_grad():
+        for variable in variables:
+            dist.broadcast(variable.value.data, src=0)
+
+
+def _summed_over_processes(variables: Sequence[keras.Variable], before: list) -> None:
+    """Makes each variable `before + Σ_processes (its change)`: the metric trackers' totals
+    and counts then hold the whole global batch, as under the other backends."""
+    with torch.no_grad():
+        deltas = [variable.value.data - start for variable, start in zip(variables, before)]
+        if not deltas:
+            return
+        flat = torch.cat([delta.reshape(-1).to(torch.float64) for delta in deltas])
+        dist.all_reduce(flat)
+        offset = 0
+        for variable, start, delta in zip(variables, before, deltas):
+            size = delta.numel()
+            total = start + flat[offset : offset + size].view_as(delta).to(start.dtype)
+            variable.value.data.copy_(total)
+            offset += size
+
+
+def _data_parallel_step(model: keras.Model, step: Callable) -> Callable:
+    """Wraps Keras' train function: weights synchronised at the first call, trackers summed
+    over the processes after every step."""
+    state = {"synchronised": False}
+
+    def synchronised_step(data):
+        if not state["synchronised"]:
+            _broadcast_from_first(model.variables + list(model.optimizer.variables))
+            state["synchronised"] = True
+        trackers = list(model.metrics_variables)
+        before = [variable.value.detach().clone() for variable in trackers]
+        logs = step(data)
+        _summed_over_processes(trackers, before)
+        results = model.get_metrics_result()
+        return results if isinstance(logs, dict) and set(logs) == set(results) else logs
+
+    return synchronised_step
+
+
+def batch_shard() -> tuple[int, int]:
+    """(rank, world size): each process feeds its own slice of every global batch."""
+    return replica_context()

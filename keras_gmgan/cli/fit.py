@@ -419,7 +419,8 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     type=click.Choice(["none", "data-parallel"]),
     default="none",
     show_default=True,
-    help="data-parallel: split each batch over all visible devices (JAX backend).",
+    help="data-parallel: split each batch over all visible devices (JAX, TensorFlow), or "
+    "over the processes of torchrun --nproc-per-node N (PyTorch); README.md.",
 )
 @click.option(
     "--resume",
@@ -444,6 +445,10 @@ def fit(ctx: click.Context, **options):
     _check_eval_options(options, spec)
     _check_mlflow(options)
     out = options["out"] or _default_out(options["model"])
+    if options["distribute"] == "data-parallel":
+        from keras_gmgan.distribution import run_directory_for_this_process
+
+        out = run_directory_for_this_process(out)
     _prepare_out_dir(out, options["overwrite"])
     data = _load_data(options)
     _fit_eval_samples(options, data)
@@ -475,9 +480,10 @@ def _load_data(options: dict):
 def _make_batches(spec, options: dict, data, initial_epoch: int):
     """The training batches, built before the run directory so a bad size leaves none."""
     from keras_gmgan.cli.training import make_batches
+    from keras_gmgan.distribution import shard_batches
 
     try:
-        return make_batches(spec, options, data, initial_epoch)
+        return shard_batches(make_batches(spec, options, data, initial_epoch))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 
@@ -586,7 +592,10 @@ def _resume(ctx: click.Context, options: dict):
     if saved.get("distribute") == "data-parallel":
         # Before the model is loaded, so its variables are laid out over the devices.
         _set_data_parallel(saved["batch_size"])
-    model = _load_checkpoint(checkpoint[0])
+        from keras_gmgan.distribution import run_directory_for_this_process
+
+        out = run_directory_for_this_process(out, resume=True)
+    model = _check_data_parallel_model(_load_checkpoint(checkpoint[0]))
     batches = _make_batches(spec, saved, data, initial_epoch=checkpoint[1])
     truncate_history(out / runs.HISTORY_FILE, checkpoint[1])
     click.echo(f"Resuming {out} after epoch {checkpoint[1]} of {saved['epochs']}.")
@@ -612,29 +621,27 @@ def build_model(spec, options: dict, data):
     if options["distribute"] == "data-parallel":
         _set_data_parallel(options["batch_size"])
     try:
-        return spec.build(options, data)
+        return _check_data_parallel_model(spec.build(options, data))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 
 
 def _set_data_parallel(batch_size: int) -> None:
-    """Shards each batch over all visible devices with `keras.distribution.DataParallel`."""
-    import keras
+    """Trains data-parallel over every device (`keras_gmgan.distribution`)."""
+    from keras_gmgan.distribution import set_data_parallel
 
-    if keras.backend.backend() != "jax":
-        raise click.UsageError(
-            "--distribute data-parallel runs on the JAX backend only for now; set "
-            "KERAS_BACKEND=jax."
-        )
-    if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
-        # Several hosts: keras.distribution.initialize wraps jax.distributed.initialize and
-        # reads KERAS_DISTRIBUTION_{JOB_ADDRESSES,NUM_PROCESSES,PROCESS_ID}.
-        keras.distribution.initialize()
-    devices = keras.distribution.list_devices()
-    if batch_size % len(devices):
-        raise click.UsageError(
-            f"--batch-size {batch_size} does not split evenly over {len(devices)} devices; "
-            f"use a multiple of {len(devices)}."
-        )
-    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
-    click.echo(f"Data parallel: each batch of {batch_size} split over {len(devices)} devices.")
+    try:
+        replicas = set_data_parallel(batch_size)
+    except (ValueError, RuntimeError) as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Data parallel: each batch of {batch_size} split over {replicas} devices.")
+
+
+def _check_data_parallel_model(model):
+    from keras_gmgan.distribution import check_data_parallel_model
+
+    try:
+        check_data_parallel_model(model)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    return model

@@ -8,6 +8,7 @@ from keras import ops
 
 from keras_gmgan.backend import AdversarialTrainer, minimize
 from keras_gmgan.backend.keras_internals import layer_seed_generators
+from keras_gmgan.distribution import draw_for_replicas
 from keras_gmgan.layers.mixture_latent import MixtureLatent, renamed_components
 from keras_gmgan.models.player_optimizers import PlayerOptimizers
 from keras_gmgan.models.weight_average import WeightAverage, sampling_weights
@@ -142,8 +143,18 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         return sampling_weights(self.generator_average, weights)
 
     def sample_latent_noise(self, n, components=None):
-        """Component indices and noise for n latents; pass them through `self.latent`."""
-        return self.latent.sample_noise(n, components, seed=self.seed_generator)
+        """Component indices and noise for n latents; pass them through `self.latent`.
+
+        Data-parallel replicas each keep their slice of the global batch's draw.
+        """
+
+        def draw(copies):
+            tiled = components
+            if components is not None and copies > 1:
+                tiled = ops.tile(components, (copies,))
+            return self.latent.sample_noise(n * copies, tiled, seed=self.seed_generator)
+
+        return draw_for_replicas(draw, n)
 
     def sample_fakes(self, n):
         """n generated samples, as constants for the discriminator's step, and their components.

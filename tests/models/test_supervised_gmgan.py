@@ -97,8 +97,10 @@ def test_generate_with_a_label_draws_from_that_class_component_only():
         to_numpy(z), np.broadcast_to(to_numpy(model.latent.means)[2], (100, 4)), atol=0.06
     )
 
-    # generate(labels=k) is G of exactly those component-k latents, for the same seed.
+    # generate(labels=k) is G of exactly those component-k latents, drawn on the host by
+    # NumPy from the same seed.
     images = model.generate(100, labels=2, seed=4)
+    z, _ = model.latent.sample_numpy(100, np.random.default_rng(4), labels=np.full(100, 2))
     expected = to_numpy(model.generator(z))
     np.testing.assert_allclose(images, expected, atol=1e-5)
     other = model.generate(100, labels=0, seed=4)

@@ -171,7 +171,9 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         name. `sigma_scale` scales every component's spread (below 1: fewer, cleaner modes;
         above 1: more diversity).
         """
-        components = self._checked_components(renamed_components(components, labels), n)
+        # Errors name the argument the caller used.
+        name = "components" if labels is None else "labels"
+        components = self._checked_components(renamed_components(components, labels), n, name)
         seed_generator = keras.random.SeedGenerator(seed)
         chunks = []
         for start in range(0, n, batch_size):
@@ -181,7 +183,9 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             chunks.append(ops.convert_to_numpy(self.generator(z, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0,) + self.data_shape)
 
-    def _checked_components(self, components: Optional[Any], n: int) -> Optional[np.ndarray]:
+    def _checked_components(
+        self, components: Optional[Any], n: int, name: str = "components"
+    ) -> Optional[np.ndarray]:
         if components is None:
             return None
         components = np.asarray(components)
@@ -195,7 +199,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             or np.any(components >= k)
         ):
             raise ValueError(
-                f"components must be one component index or {n} of them, each in [0, {k - 1}] "
+                f"{name} must be one component index or {n} of them, each in [0, {k - 1}] "
                 f"(the prior has {k} components); got {components.tolist()!r:.80}."
             )
         return components.astype("int32")

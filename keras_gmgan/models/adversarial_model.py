@@ -7,7 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_gmgan.backend import AdversarialTrainer, minimize
-from keras_gmgan.backend.keras_internals import layer_seed_generators
+from keras_gmgan.backend.keras_internals import seed_generators_in
 from keras_gmgan.layers.mixture_latent import MixtureLatent, renamed_components
 from keras_gmgan.models.player_optimizers import PlayerOptimizers
 
@@ -232,7 +232,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """
         super().save_own_variables(store)
         store["seed_generator_state"] = self.seed_generator.state
-        for index, generator in enumerate(layer_seed_generators(self)):
+        for index, generator in enumerate(seed_generators_in(self)):
             store[f"layer_seed_generator_state_{index}"] = generator.state
 
     def load_own_variables(self, store):
@@ -240,7 +240,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         if "seed_generator_state" in keys:
             self.seed_generator.state.assign(store["seed_generator_state"])
         # Files from releases that did not save the sub-layers' states hold none of these keys.
-        for index, generator in enumerate(layer_seed_generators(self)):
+        for index, generator in enumerate(seed_generators_in(self)):
             key = f"layer_seed_generator_state_{index}"
             if key in keys:
                 generator.state.assign(store[key])

@@ -8,7 +8,7 @@ the tested minor versions, and a Keras upgrade starts by re-reading this module 
 import keras
 
 
-def layer_seed_generators(model: keras.layers.Layer) -> list:
+def seed_generators_in(model: keras.layers.Layer) -> list:
     """The `SeedGenerator`s of every sub-layer of `model` (dropout, Gaussian noise), in order.
 
     Keras 3.15.1: `Layer._flatten_layers(include_self=False)` walks the sub-layers in a fixed

@@ -7,7 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_gmgan.backend import AdversarialTrainer, minimize
-from keras_gmgan.backend.keras_internals import layer_seed_generators
+from keras_gmgan.backend.keras_internals import seed_generators_in
 from keras_gmgan.distribution import draw_for_replicas
 from keras_gmgan.layers.mixture_latent import MixtureLatent, renamed_components
 from keras_gmgan.models.player_optimizers import PlayerOptimizers
@@ -205,7 +205,9 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         (its trained weights) or None: the average when the model keeps one (`ema_decay`),
         else the trained weights.
         """
-        components = self._checked_components(renamed_components(components, labels), n)
+        # Errors name the argument the caller used.
+        name = "components" if labels is None else "labels"
+        components = self._checked_components(renamed_components(components, labels), n, name)
         rng = np.random.default_rng(seed)  # host draws: the same under every backend
         chunks = []
         with self.sampling_weights(weights):
@@ -216,7 +218,9 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
                 chunks.append(ops.convert_to_numpy(self.generator(z, training=False)))
         return np.concatenate(chunks) if chunks else np.zeros((0,) + self.data_shape)
 
-    def _checked_components(self, components: Optional[Any], n: int) -> Optional[np.ndarray]:
+    def _checked_components(
+        self, components: Optional[Any], n: int, name: str = "components"
+    ) -> Optional[np.ndarray]:
         if components is None:
             return None
         components = np.asarray(components)
@@ -230,7 +234,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             or np.any(components >= k)
         ):
             raise ValueError(
-                f"components must be one component index or {n} of them, each in [0, {k - 1}] "
+                f"{name} must be one component index or {n} of them, each in [0, {k - 1}] "
                 f"(the prior has {k} components); got {components.tolist()!r:.80}."
             )
         return components.astype("int32")
@@ -263,7 +267,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """
         super().save_own_variables(store)
         store["seed_generator_state"] = self.seed_generator.state
-        for index, generator in enumerate(layer_seed_generators(self)):
+        for index, generator in enumerate(seed_generators_in(self)):
             store[f"layer_seed_generator_state_{index}"] = generator.state
 
     def load_own_variables(self, store):
@@ -271,7 +275,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         if "seed_generator_state" in keys:
             self.seed_generator.state.assign(store["seed_generator_state"])
         # Files from releases that did not save the sub-layers' states hold none of these keys.
-        for index, generator in enumerate(layer_seed_generators(self)):
+        for index, generator in enumerate(seed_generators_in(self)):
             key = f"layer_seed_generator_state_{index}"
             if key in keys:
                 generator.state.assign(store[key])

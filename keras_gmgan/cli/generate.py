@@ -59,9 +59,6 @@ def generate(
     if drs and label is not None:
         raise click.UsageError("--drs draws from the whole prior; it does not take --label.")
 
-    import keras
-    import numpy as np
-
     from keras_gmgan.runs import ModelFileError, apply_umask, load_model, write_json_atomic
     from keras_gmgan.visualization import save_image_grid, save_png, to_uint8
 
@@ -87,25 +84,12 @@ def generate(
             param_hint="'--label'",
         )
 
-    accepted = None
     if drs:
-        accepted, rate = draw_samples(model, n, seed, sigma_scale, drs, drs_percentile)
-
-    def batches():
-        """Image batches of at most batch_size, n in all: DRS's accepted samples, or fresh
-        draws from the prior."""
-        if accepted is not None:
-            for start in range(0, n, batch_size):
-                yield accepted[start : start + batch_size]
-            return
-        seed_generator = keras.random.SeedGenerator(seed)
-        for start in range(0, n, batch_size):
-            size = min(batch_size, n - start)
-            labels = None if label is None else np.full((size,), label, dtype="int32")
-            z, _ = model.latent.sample(
-                size, labels=labels, seed=seed_generator, sigma_scale=sigma_scale
-            )
-            yield keras.ops.convert_to_numpy(model.generator(z, training=False))
+        samples, rate = draw_samples(model, n, seed, sigma_scale, drs, drs_percentile)
+    else:
+        samples = model.generate(
+            n, labels=label, sigma_scale=sigma_scale, seed=seed, batch_size=batch_size
+        )
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
@@ -113,7 +97,7 @@ def generate(
         apply_umask(staging)
         written = 0
         with click.progressbar(length=n, label="Generating", file=None) as bar:
-            for images in batches():
+            for images in (samples[i : i + batch_size] for i in range(0, n, batch_size)):
                 for offset, pixels in enumerate(to_uint8(images)):
                     save_png(pixels, staging / f"{written + offset}.png")
                 if written == 0:

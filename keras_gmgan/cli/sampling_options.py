@@ -56,19 +56,15 @@ def check_drs_model(model) -> None:
         raise click.UsageError(f"--drs: {error}") from None
 
 
-def draw_samples(
-    model, n: int, seed: int, sigma_scale: float, drs: bool, drs_percentile: float = 95.0
-) -> tuple:
-    """n samples from the model, plain or by rejection sampling, and the DRS acceptance rate
-    (None for plain draws)."""
-    if not drs:
-        return model.generate(n, sigma_scale=sigma_scale, seed=seed), None
-    from keras_gmgan.sampling import discriminator_rejection_sampling
+def draw_samples(model, n: int, seed: int, sigma_scale: float, drs: bool,
+                 drs_percentile: float = 95.0, batch_size: int = 500) -> tuple:  # fmt: skip
+    """`keras_gmgan.sampling.draw_samples`, with a model DRS cannot sample, or a DRS that
+    gives up, as one-line errors."""
+    from keras_gmgan.sampling import draw_samples as draw
 
-    check_drs_model(model)
+    if drs:
+        check_drs_model(model)
     try:
-        return discriminator_rejection_sampling(
-            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
-        )
+        return draw(model, n, seed, sigma_scale, drs, drs_percentile, batch_size)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None

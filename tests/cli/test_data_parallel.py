@@ -60,13 +60,13 @@ def test_a_resumed_data_parallel_run_is_data_parallel_again(tmp_path):
     env = {**ENV, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
     crash_first = (
         "import sys\n"
-        "from keras_gmgan.cli import training\n"
+        "from keras_gmgan import callbacks\n"
         "from keras_gmgan.cli.main import cli\n"
-        "class Crashing(training.EpochCheckpoint):\n"
+        "class Crashing(callbacks.EpochCheckpoint):\n"
         "    def on_epoch_end(self, epoch, logs=None):\n"
         "        super().on_epoch_end(epoch, logs)\n"
         "        raise KeyboardInterrupt\n"
-        "training.EpochCheckpoint = Crashing\n"
+        "callbacks.EpochCheckpoint = Crashing\n"
         "cli(sys.argv[1:])\n"
     )
     run = tmp_path / "run"

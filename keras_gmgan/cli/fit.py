@@ -31,6 +31,15 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def model_default(flag: str, type: click.ParamType, text: str):
+    """An option whose default is the model's: None on the command line (and so in
+    config.json when unset), the recipe's when the model is built; the help lists each
+    model's default (`describe_defaults`)."""
+    name = flag.lstrip("-").replace("-", "_")
+    return click.option(flag, type=type, default=None,
+                        help=f"{text} (default: {describe_defaults(name)}).")  # fmt: skip
+
+
 def _check_model_options(ctx: click.Context, recipe, model: str) -> None:
     """Rejects options given for a model, data set or setting that does not use them, so
     that nothing the user asked for is silently ignored."""
@@ -111,58 +120,27 @@ def _check_eval_options(options: dict, recipe) -> None:
     default=None,
     help="Batches per epoch (default: one pass over the training set).",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=None,
-    help=f"Examples per batch (default {describe_defaults('batch_size')}).",
-)
-@click.option(
-    "--lr",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help=f"Adam learning rate of both players (default: {describe_defaults('lr')}).",
-)
-@click.option(
-    "--beta1",
-    type=click.FloatRange(0, 1, max_open=True),
-    default=None,
-    help=f"Adam β1 of both players (default: {describe_defaults('beta1')}).",
-)
-@click.option(
-    "--latent-dim",
-    type=click.IntRange(min=1),
-    default=None,
-    help=f"Latent dimension (default {describe_defaults('latent_dim')}).",
-)
-@click.option(
+@model_default("--batch-size", click.IntRange(min=1), "Examples per batch")
+@model_default("--lr", click.FloatRange(min=0, min_open=True), "Adam learning rate of both players")
+@model_default("--beta1", click.FloatRange(0, 1, max_open=True), "Adam β1 of both players")
+@model_default("--latent-dim", click.IntRange(min=1), "Latent dimension")
+@model_default(
     "--components",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Mixture components of the latent prior; 1 is the standard normal (default: "
-    f"{describe_defaults('components')}).",
+    click.IntRange(min=1),
+    "Mixture components of the latent prior; 1 is the standard normal",
 )
-@click.option(
-    "--c",
-    "c",
-    type=click.FloatRange(min=0),
-    default=None,
-    help=f"Mixture means are drawn from U[-c, c]^d (default: {describe_defaults('c')}).",
-)
-@click.option(
+@model_default("--c", click.FloatRange(min=0), "Mixture means are drawn from U[-c, c]^d")
+@model_default(
     "--sigma",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help=f"Mixture σ, per dimension for gmgan-supervised (default: {describe_defaults('sigma')}).",
+    click.FloatRange(min=0, min_open=True),
+    "Mixture σ, per dimension for gmgan-supervised",
 )
-@click.option(
+@model_default(
     "--network",
-    type=click.Choice(["mlp", "dcgan", "deep"]),
-    default=None,
-    help="mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
+    click.Choice(["mlp", "dcgan", "deep"]),
+    "mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
     "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
-    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN "
-    f"(default: {describe_defaults('network')}).",
+    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN",
 )
 @click.option(
     "--lipschitz",
@@ -171,12 +149,10 @@ def _check_eval_options(options: dict, recipe) -> None:
     show_default=True,
     help="WGAN critic constraint: weight clipping, spectral normalisation or gradient penalty.",
 )
-@click.option(
+@model_default(
     "--n-critic",
-    type=click.IntRange(min=1),
-    default=None,
-    help=f"Critic steps per generator step (default: {describe_defaults('n_critic')}; WGAN "
-    "splits each fit batch into this many chunks).",
+    click.IntRange(min=1),
+    "Critic steps per generator step; WGAN splits each fit batch into this many chunks",
 )
 @click.option(
     "--clip-value",

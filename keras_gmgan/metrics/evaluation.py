@@ -134,13 +134,7 @@ class Evaluator:
 
 
 def evaluate_images(
-    generated,
-    real,
-    extractor: Any = "mnist",
-    floor_images=None,
-    k_precision_recall: int = 3,
-    k_density_coverage: int = 5,
-    batch_size: int = 500,
+    generated, real, extractor: Any = "mnist", floor_images=None, **options
 ) -> dict:
     """One-shot evaluation of generated vs real images; see `Evaluator.evaluate` for the keys.
 
@@ -149,15 +143,8 @@ def evaluate_images(
     >>> evaluate_images(samples, x_test, "mnist", floor_images=x_train[:10000])  # doctest: +SKIP
     {'extractor': 'mnist', 'fid': 1.93, 'precision': 0.71, ..., 'fid_floor': 0.18, ...}
     """
-    evaluator = Evaluator(
-        real,
-        extractor,
-        floor_images=floor_images,
-        k_precision_recall=k_precision_recall,
-        k_density_coverage=k_density_coverage,
-        batch_size=batch_size,
-    )
-    return evaluator.evaluate(generated)
+    # `options`: Evaluator's k_precision_recall, k_density_coverage and batch_size.
+    return Evaluator(real, extractor, floor_images=floor_images, **options).evaluate(generated)
 
 
 def evaluate_model(

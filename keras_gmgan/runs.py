@@ -358,12 +358,13 @@ class Run:
         try:
             run_callbacks = self.callbacks(model, evaluations, callbacks, sample_grid)
             started = time.time()
+            # Batches shuffled from a seed (a PyDataset such as RepeatingBatches) stay so:
+            # Keras' own shuffle of their order would draw on Python's global `random` and
+            # make a resumed run differ. Arrays are shuffled by Keras as usual.
+            fit_kwargs.setdefault("shuffle", not isinstance(x, keras.utils.PyDataset))
             model.fit(
                 x,
                 y,
-                # Batches shuffled from a seed stay so: Keras' own shuffle of their order
-                # would draw on Python's global `random` and make a resumed run differ.
-                shuffle=False,
                 epochs=epochs,
                 initial_epoch=self.initial_epoch,
                 callbacks=run_callbacks,

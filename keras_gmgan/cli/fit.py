@@ -1,42 +1,38 @@
-"""`keras-gmgan fit`: train a model and write a run directory."""
+"""`keras-gmgan fit`: train a model and write a run directory.
+
+The models, their options and defaults are `keras_gmgan.recipes.RECIPES`; the run directory
+is a `keras_gmgan.runs.Run`. This command checks the options, maps them onto those two, and
+turns their errors into one-line messages.
+"""
 
 import datetime
 import inspect
 import os
+<<<<<<< HEAD
 import shlex
 import shutil
+=======
+>>>>>>> lib
 import time
 from pathlib import Path
 
 import click
 
+<<<<<<< HEAD
 from keras_gmgan.cli.locking import hold_run_lock
 from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
 from keras_gmgan.cli.option_types import SEED, FiniteFloat
 from keras_gmgan.run_lock import clear_directory
+=======
+from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default, describe_defaults
+>>>>>>> lib
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
 #: The data sets that `--data` (a local copy of a download) applies to.
 LOCAL_DATASETS = ("mnist", "fashion_mnist")
-
-
-def _default_out(model: str) -> Path:
-    return Path("runs") / f"{model}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
-
-
-#: Options that shape the latent prior: meaningless for a model that generates nothing.
-LATENT_OPTIONS = ("latent_dim", "components", "c", "sigma")
-
-#: Options that only one setting of another option uses: {option: (other, its settings)}.
-DEPENDENT_OPTIONS = {
-    "clip_value": ("lipschitz", ("clip",)),
-    "gp_weight": ("lipschitz", ("gp",)),
-}
-GMGAN_DEPENDENT_OPTIONS = {
-    "gp_weight": ("loss", ("wgan-gp",)),
-    "n_critic": ("loss", ("wgan-gp",)),
-}
+#: Default `--eval-samples` for images: cheap enough to run during training (a few seconds).
+IMAGE_EVAL_SAMPLES = 2000
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -47,23 +43,35 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _check_model_options(ctx: click.Context, spec, model: str) -> None:
+def model_default(flag: str, type: click.ParamType, text: str):
+    """An option whose default is the model's: None on the command line (and so in
+    config.json when unset), the recipe's when the model is built; the help lists each
+    model's default (`describe_defaults`)."""
+    name = flag.lstrip("-").replace("-", "_")
+    return click.option(flag, type=type, default=None,
+                        help=f"{text} (default: {describe_defaults(name)}).")  # fmt: skip
+
+
+def _check_model_options(ctx: click.Context, recipe, model: str) -> None:
     """Rejects options given for a model, data set or setting that does not use them, so
     that nothing the user asked for is silently ignored."""
     for name in ctx.params:
-        latent_without_generator = name in LATENT_OPTIONS and not spec.generative
-        common = name in COMMON_OPTIONS and not latent_without_generator
-        if common or name in spec.options or not _given(ctx, name):
+        latent_without_generator = name in LATENT_OPTIONS and not recipe.generative
+        if (name in recipe.options and not latent_without_generator) or not _given(ctx, name):
             continue
         reason = " (it generates nothing)" if latent_without_generator else ""
         raise click.UsageError(f"{_flag(name)} does not apply to --model {model}{reason}.")
-    dependent = GMGAN_DEPENDENT_OPTIONS if "loss" in spec.options else DEPENDENT_OPTIONS
-    for name, (other, settings) in dependent.items():
-        if name in spec.options and _given(ctx, name) and ctx.params[other] not in settings:
+    for name, (other, settings) in recipe.requires.items():
+        if _given(ctx, name) and ctx.params[other] not in settings:
             raise click.UsageError(
                 f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
                 f"this run has {_flag(other)} {ctx.params[other]}. Drop {_flag(name)}."
             )
+    if _given(ctx, "lr_hold") and ctx.params["lr_decay"] != "linear":
+        raise click.UsageError(
+            "--lr-hold sets how long the rate stays before --lr-decay linear lowers it; "
+            "add --lr-decay linear."
+        )
     dataset = ctx.params["dataset"]
     if _given(ctx, "gif") and dataset in IMAGE_DATASETS:
         raise click.UsageError(
@@ -77,32 +85,13 @@ def _check_model_options(ctx: click.Context, spec, model: str) -> None:
         )
 
 
-def _check_lr_schedule(ctx: click.Context, options: dict) -> None:
-    """`--lr-hold` only shapes the decay that `--lr-decay linear` turns on."""
-    held = ctx.get_parameter_source("lr_hold") != click.core.ParameterSource.DEFAULT
-    if held and options["lr_decay"] != "linear":
-        raise click.UsageError(
-            "--lr-hold sets how long the rate stays before --lr-decay linear lowers it; "
-            "add --lr-decay linear."
-        )
-
-
-def _with_model_defaults(options: dict, spec) -> dict:
-    """Fills common options left unset (None) with the model's defaults, else everyone's."""
-    filled = dict(options)
-    for name, value in {**COMMON_DEFAULTS, **spec.defaults}.items():
-        if filled.get(name) is None:
-            filled[name] = value
-    return filled
-
-
-def _check_eval_options(options: dict, spec) -> None:
+def _check_eval_options(options: dict, recipe) -> None:
     """`--eval-every` needs a feature extractor for image data and a model that generates;
     `--eval-samples` needs something to evaluate."""
     from keras_gmgan.metrics.feature_extractor import BUNDLED_EXTRACTORS
 
     dataset, image_data = options["dataset"], options["dataset"] in IMAGE_DATASETS
-    if options["eval_every"] is not None and not spec.generative:
+    if options["eval_every"] is not None and not recipe.generative:
         raise click.UsageError(
             f"--eval-every scores generated samples; --model {options['model']} generates "
             "none (its results.json reports test accuracy). Drop --eval-every."
@@ -118,6 +107,7 @@ def _check_eval_options(options: dict, spec) -> None:
                                "add --eval-every N.")  # fmt: skip
 
 
+<<<<<<< HEAD
 def _check_mlflow(options: dict) -> None:
     """`--mlflow`: MLflow is installed and its store answers, before any work is done."""
     if options.get("mlflow") is None:
@@ -194,11 +184,13 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
         )
 
 
+=======
+>>>>>>> lib
 @click.command()
 @click.option(
     "--model",
     "model",
-    type=click.Choice(sorted(MODELS)),
+    type=click.Choice(sorted(RECIPES)),
     default="gan",
     show_default=True,
     help="Which adversarial model to train.",
@@ -219,6 +211,7 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     default=None,
     help="Batches per epoch (default: one pass over the training set).",
 )
+<<<<<<< HEAD
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
@@ -246,12 +239,18 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     help="Latent dimension (default 100 for images, 2 for 2-D points).",
 )
 @click.option(
+=======
+@model_default("--batch-size", click.IntRange(min=1), "Examples per batch")
+@model_default("--lr", click.FloatRange(min=0, min_open=True), "Adam learning rate of both players")
+@model_default("--beta1", click.FloatRange(0, 1, max_open=True), "Adam β1 of both players")
+@model_default("--latent-dim", click.IntRange(min=1), "Latent dimension")
+@model_default(
+>>>>>>> lib
     "--components",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Mixture components of the latent prior (default 1, the standard normal; 10 for the "
-    "unsupervised GM-GANs; the number of classes for gmgan-supervised).",
+    click.IntRange(min=1),
+    "Mixture components of the latent prior; 1 is the standard normal",
 )
+<<<<<<< HEAD
 @click.option(
     "--c",
     "c",
@@ -266,38 +265,52 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     default=None,
     help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures and gmgan / "
     "gmgan-dynamic; 1.4, per dimension, for gmgan-supervised).",
+=======
+@model_default("--c", click.FloatRange(min=0), "Mixture means are drawn from U[-c, c]^d")
+@model_default(
+    "--sigma",
+    click.FloatRange(min=0, min_open=True),
+    "Mixture σ, per dimension for gmgan-supervised",
+>>>>>>> lib
 )
-@click.option(
+@model_default(
     "--network",
-    type=click.Choice(["mlp", "dcgan", "deep"]),
-    default=None,
-    help="mlp (default): the classic MLP pair (images) or the 2→100→2 pair (2-D points); "
-    "dcgan: a DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
-    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN "
-    "(cnn-baseline's default).",
+    click.Choice(["mlp", "dcgan", "deep"]),
+    "mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
+    "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
+    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN",
 )
 @click.option(
     "--lipschitz",
     type=click.Choice(["clip", "spectral", "gp"]),
-    default="gp",
+    default=default("lipschitz"),
     show_default=True,
     help="WGAN critic constraint: weight clipping, spectral normalisation or gradient penalty.",
 )
-@click.option(
+@model_default(
     "--n-critic",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Critic steps per generator step (default 5 for WGAN and wgan-gp losses; WGAN splits "
-    "each fit batch into this many chunks).",
+    click.IntRange(min=1),
+    "Critic steps per generator step; WGAN splits each fit batch into this many chunks",
 )
 @click.option(
+<<<<<<< HEAD
     "--clip-value", type=FiniteFloat(min=0, min_open=True), default=0.01, show_default=True
 )
 @click.option("--gp-weight", type=FiniteFloat(min=0), default=10.0, show_default=True)
+=======
+    "--clip-value",
+    type=click.FloatRange(min=0, min_open=True),
+    default=default("clip_value"),
+    show_default=True,
+)
+@click.option(
+    "--gp-weight", type=click.FloatRange(min=0), default=default("gp_weight"), show_default=True
+)
+>>>>>>> lib
 @click.option(
     "--loss",
     type=click.Choice(["bce", "wgan-gp"]),
-    default="bce",
+    default=default("loss"),
     show_default=True,
     help="GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty.",
 )
@@ -340,7 +353,7 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 @click.option(
     "--fake-class",
     type=click.Choice(["explicit", "implicit"]),
-    default="implicit",
+    default=default("fake_class"),
     show_default=True,
     help="sgan: a (K+1)-th fake logit, or K logits with D(x) = Z/(Z+1) (Improved GAN).",
 )
@@ -356,8 +369,13 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 )
 @click.option(
     "--entropy-weight",
+<<<<<<< HEAD
     type=FiniteFloat(min=0),
     default=0.0,
+=======
+    type=click.FloatRange(min=0),
+    default=default("entropy_weight"),
+>>>>>>> lib
     show_default=True,
     help="sgan: add this weight × the entropy of the class posterior of the unlabelled batch "
     "to the discriminator's loss (entropy minimisation, as in Bad GAN); 0 is Improved GAN's "
@@ -375,7 +393,7 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 @click.option(
     "--lr-decay",
     type=click.Choice(["linear", "none"]),
-    default="none",
+    default=default("lr_decay"),
     show_default=True,
     help="sgan: none keeps both learning rates constant; linear lowers them to 0 over the "
     "run (epochs × steps per epoch), after --lr-hold of it at the full rate, the schedule of "
@@ -383,8 +401,13 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 )
 @click.option(
     "--lr-hold",
+<<<<<<< HEAD
     type=FiniteFloat(0, 1, max_open=True),
     default=0.0,
+=======
+    type=click.FloatRange(0, 1, max_open=True),
+    default=default("lr_hold"),
+>>>>>>> lib
     show_default=True,
     help="sgan, with --lr-decay linear: the share of the run at the full rate before the "
     "decay starts (Improved GAN on CIFAR-10: 0.67, its MNIST script never decays; the "
@@ -436,8 +459,11 @@ def fit(ctx: click.Context, **options):
     The directory holds config.json, history.csv, loss.png, model.keras and results.json;
     a model that generates images adds a sample grid per epoch (samples/). Models:
     """
+    from keras_gmgan.runs import Run
+
     if options["resume"] is not None:
         return _resume(ctx, options)
+<<<<<<< HEAD
     spec = MODELS[options["model"]]
     _check_model_options(ctx, spec, options["model"])
     _check_lr_schedule(ctx, options)
@@ -459,13 +485,42 @@ def fit(ctx: click.Context, **options):
         _prepare_out_dir(out, options["overwrite"], owned=True)  # as found once owned
         clear_directory(out)
     return _train(model, spec, options, data, batches, out, initial_epoch=0)
+=======
+    recipe = RECIPES[options["model"]]
+    _check_model_options(ctx, recipe, options["model"])
+    # The model's defaults of the options every model shares (stored so in config.json).
+    options["network"] = options["network"] or recipe.parameters["network"]
+    options["batch_size"] = options["batch_size"] or recipe.batch_size
+    _check_eval_options(options, recipe)
+    out = (
+        options["out"]
+        or Path("runs") / f"{options['model']}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+    )
+    _errors(Run.check_directory, out, options["overwrite"])
+    data = _load_data(options)
+    model = _build(recipe, options, data)
+    batches = _errors(recipe.make_batches, options, data, 0)
+    run = Run.create(out, options, overwrite=options["overwrite"])
+    return _train(run, model, recipe, data, batches)
+>>>>>>> lib
 
 
 fit.help = (
     inspect.cleandoc(fit.help)
     + "\n\n\b\n"
-    + "\n".join(f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items()))
+    + "\n".join(f"{name:<18}{recipe.summary}" for name, recipe in sorted(RECIPES.items()))
 )
+
+
+def _errors(function, *args):
+    """`function(*args)`, a ValueError (a bad option) a usage error and a PermissionError
+    a plain one."""
+    try:
+        return function(*args)
+    except PermissionError as error:
+        raise click.ClickException(str(error)) from None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _load_data(options: dict):
@@ -477,12 +532,60 @@ def _load_data(options: dict):
         raise click.ClickException(str(error)) from None
 
 
+<<<<<<< HEAD
 def _make_batches(spec, options: dict, data, initial_epoch: int):
     """The training batches, built before the run directory so a bad size leaves none."""
     from keras_gmgan.cli.training import make_batches
     from keras_gmgan.distribution import shard_batches
+=======
+def _build(recipe, options: dict, data):
+    """Seeds Keras, sets up the distribution and builds the compiled model."""
+    import keras
+>>>>>>> lib
 
+    from keras_gmgan.recipes import default_latent_dim
+
+    if options["latent_dim"] is None:
+        options["latent_dim"] = default_latent_dim(data.data_shape)
+    keras.utils.set_random_seed(options["seed"])
+    if options["distribute"] == "data-parallel":
+        _set_data_parallel(options["batch_size"])
+    return _errors(recipe.build, options, data)
+
+
+def _evaluations(options: dict, data) -> list:
+    """`--eval-every`'s callbacks: mode metrics on 2-D data (at every epoch end anyway);
+    FID, precision and recall of `--eval-samples` generated images against as many test
+    images for images, with the data set's bundled extractor."""
+    from keras_gmgan.callbacks import EvaluationCallback, Mixture2DMetrics
+    from keras_gmgan.metrics import Evaluator
+    from keras_gmgan.metrics.modes_2d import NUM_EVAL_SAMPLES
+
+    every, n, seed = options.get("eval_every"), options.get("eval_samples"), options["seed"]
+    if data.mixture is not None:
+        return [Mixture2DMetrics(data.mixture, every_n_steps=every,
+                                 num_samples=n or NUM_EVAL_SAMPLES, seed=seed)]  # fmt: skip
+    if not (data.is_image and every):
+        return []
+    n = n or IMAGE_EVAL_SAMPLES
+    evaluator = Evaluator.from_splits(data.x_train, data.x_test, extractor=data.name, n=n,
+                                      seed=seed)  # fmt: skip
+    return [EvaluationCallback(evaluator, n=n, seed=seed, every_n_steps=every)]
+
+
+def _train(run, model, recipe, data, batches):
+    """Trains with the run's callbacks; failures become one-line errors."""
+    from keras_gmgan.callbacks import NonFiniteLossError, TrainingGIF
+
+    options, started = run.options, time.time()
+    gif = []
+    if data.mixture is not None and options.get("gif"):
+        gif = [TrainingGIF(run.directory / "training.gif", data.x_test, seed=options["seed"])]
+    evaluate = recipe.evaluate and (
+        lambda model: recipe.evaluate(model, options, data, run.directory)
+    )
     try:
+<<<<<<< HEAD
         return shard_batches(make_batches(spec, options, data, initial_epoch))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
@@ -520,9 +623,29 @@ def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: 
                 f"Training stopped: {error} Lower --lr or check the data; {kept}."
             ) from None
         raise
+=======
+        results = run.fit(
+            model,
+            batches,
+            epochs=options["epochs"],
+            evaluations=_evaluations(options, data),
+            callbacks=gif,
+            sample_grid=data.is_image and recipe.generative,
+            evaluate=evaluate,
+            verbose=options["verbose"],
+        )
+    except NonFiniteLossError as error:
+        checkpoint = run.checkpoint() if run.directory.exists() else None
+        kept = "no epoch had finished, so no run directory was kept"
+        if checkpoint:
+            kept = f"the checkpoint after epoch {checkpoint[1]} in {run.directory} is intact"
+        raise click.ClickException(
+            f"Training stopped: {error} Lower --lr or check the data; {kept}."
+        ) from None
+>>>>>>> lib
     click.echo(
         f"Trained {options['model']} to epoch {results['epochs']} in "
-        f"{time.time() - started:.1f} s; run directory: {out}"
+        f"{time.time() - started:.1f} s; run directory: {run.directory}"
     )
     return results
 
@@ -555,43 +678,30 @@ def _interrupted(error, out: Path, checkpoint) -> None:
 
 
 def _resume(ctx: click.Context, options: dict):
-    from keras_gmgan import runs
-    from keras_gmgan.callbacks import read_checkpoint
-    from keras_gmgan.cli.training import truncate_history
+    from keras_gmgan.runs import ModelFileError, Run
 
     for name in ctx.params:
-        if name in ("resume", "verbose"):
-            continue
-        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
-            flag = "--" + name.replace("_", "-")
+        if name not in ("resume", "verbose") and _given(ctx, name):
             raise click.UsageError(
-                f"--resume continues with the run's own config.json; drop {flag}."
+                f"--resume continues with the run's own config.json; drop {_flag(name)}."
             )
     out = options["resume"]
     if not out.is_dir():
         raise click.UsageError(f"Cannot resume {out}: no such run directory.")
     hold_run_lock(ctx, out)
     try:
-        saved = runs.read_config(out)["options"]
-    except runs.ModelFileError as error:
+        run = Run.resume(out)
+    except ModelFileError as error:
         raise click.ClickException(str(error)) from None
-    if (out / runs.RESULTS_FILE).exists():
-        raise click.ClickException(f"{out} finished already; there is nothing to resume.")
-    try:
-        checkpoint = read_checkpoint(out)
-    except runs.ModelFileError as error:
-        raise click.ClickException(str(error)) from None
-    if checkpoint is None:
-        raise click.ClickException(
-            f"{out} has no checkpoint: it stopped before its first epoch ended. Start it again."
-        )
-    saved = {**saved, "verbose": options["verbose"], "resume": None}
+    saved = run.options
+    saved.update(verbose=options["verbose"], resume=None)
     saved["out"] = Path(saved["out"]) if saved.get("out") else out
-    spec = MODELS[saved["model"]]
+    recipe = RECIPES[saved["model"]]
     data = _load_data(saved)
     if saved.get("distribute") == "data-parallel":
         # Before the model is loaded, so its variables are laid out over the devices.
         _set_data_parallel(saved["batch_size"])
+<<<<<<< HEAD
         from keras_gmgan.distribution import run_directory_for_this_process
 
         out = run_directory_for_this_process(out, resume=True)
@@ -605,10 +715,13 @@ def _resume(ctx: click.Context, options: dict):
 def _load_checkpoint(path: Path):
     from keras_gmgan.runs import ModelFileError, load_model
 
+=======
+>>>>>>> lib
     try:
-        return load_model(path)
+        model = run.load_checkpoint()
     except ModelFileError as error:
         raise click.ClickException(str(error)) from None
+<<<<<<< HEAD
 
 
 def build_model(spec, options: dict, data):
@@ -624,6 +737,11 @@ def build_model(spec, options: dict, data):
         return _check_data_parallel_model(spec.build(options, data))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+=======
+    batches = _errors(recipe.make_batches, saved, data, run.initial_epoch)
+    click.echo(f"Resuming {out} after epoch {run.initial_epoch} of {saved['epochs']}.")
+    return _train(run, model, recipe, data, batches)
+>>>>>>> lib
 
 
 def _set_data_parallel(batch_size: int) -> None:

@@ -204,14 +204,14 @@ def test_a_relative_data_path_is_stored_absolute(tmp_path, monkeypatch):
 
 def _crash_after_first_checkpoint(monkeypatch):
     """Stands in for a kill right after the first epoch's checkpoint is written."""
-    from keras_gmgan.cli import training
+    from keras_gmgan import callbacks
 
-    class CrashingCheckpoint(training.EpochCheckpoint):
+    class CrashingCheckpoint(callbacks.EpochCheckpoint):
         def on_epoch_end(self, epoch, logs=None):
             super().on_epoch_end(epoch, logs)
             raise KeyboardInterrupt("killed after the first checkpoint")
 
-    monkeypatch.setattr(training, "EpochCheckpoint", CrashingCheckpoint)
+    monkeypatch.setattr(callbacks, "EpochCheckpoint", CrashingCheckpoint)
 
 
 def test_a_resumed_run_reports_the_evaluations_of_the_whole_run(tmp_path, monkeypatch):

@@ -225,17 +225,26 @@ class Run:
     # Taking the directory ----------------------------------------------------------------
 
     @staticmethod
-    def check_directory(directory: Union[str, Path], overwrite: bool = False) -> None:
-        """Checks that `directory` can become a new run directory, before any work is done.
+    def check_directory(
+        directory: Union[str, Path], overwrite: bool = False, owned: bool = False
+    ) -> None:
+        """Checks that `directory` can become a new run directory, before any work is done,
+        and again once this process owns it (`owned`: it holds the directory's `RunLock`, so
+        the lock is not another writer's).
 
         `overwrite` deletes it, so it is refused for anything but an earlier run directory
         (one holding config.json, or an empty folder): never the working directory or a
-        folder above it, never a folder of other files. Raises `RunDirectoryError`, or
-        `PermissionError` when the parent cannot be written.
+        folder above it, never a folder of other files. Raises `RunDirectoryError`,
+        `RunDirectoryBusy` when another process writes there, or `PermissionError` when the
+        parent cannot be written.
         """
+        from keras_gmgan.run_lock import LOCK_FILE, check_not_busy
+
         out = Path(directory)
         if out.exists() and not out.is_dir():
             raise RunDirectoryError(f"--out {out} is a file; give a directory path for the run.")
+        if not owned:
+            check_not_busy(out)
         if out.exists() and not overwrite:
             raise RunDirectoryError(
                 f"{out} already exists; pass --overwrite to replace it or choose another --out."
@@ -247,7 +256,8 @@ class Run:
                     f"--overwrite would delete {out}, which holds the working directory; "
                     "choose another --out."
                 )
-            if any(out.iterdir()) and not (out / CONFIG_FILE).is_file():
+            contents = [path for path in out.iterdir() if path.name != LOCK_FILE]
+            if contents and not (out / CONFIG_FILE).is_file():
                 raise RunDirectoryError(
                     f"--overwrite replaces run directories only, and {out} holds other files "
                     f"(no {CONFIG_FILE}); choose another --out, or empty it yourself."
@@ -264,15 +274,30 @@ class Run:
 
     @classmethod
     def create(
-        cls, directory: Union[str, Path], options: Mapping[str, Any], overwrite: bool = False
+        cls,
+        directory: Union[str, Path],
+        options: Mapping[str, Any],
+        overwrite: bool = False,
+        lock=None,
     ) -> "Run":
         """Makes a new run directory (replacing an earlier run with `overwrite`) and writes
-        config.json: `options`, the backend and the package versions."""
-        cls.check_directory(directory, overwrite)
+        config.json: `options`, the backend and the package versions.
+
+        `lock`: a `keras_gmgan.run_lock.RunLock` the caller holds on `directory` (made with
+        `create=True`), so that no other process writes there until the caller is done; an
+        earlier run found there is then emptied around the lock file rather than removed.
+        """
+        from keras_gmgan.run_lock import clear_directory
+
         directory = Path(directory)
-        if directory.exists():
-            shutil.rmtree(directory)
-        directory.mkdir(parents=True)
+        if lock is None:
+            cls.check_directory(directory, overwrite)
+            if directory.exists():
+                shutil.rmtree(directory)
+            directory.mkdir(parents=True)
+        elif not lock.created:  # an existing directory, checked again as found once owned
+            cls.check_directory(directory, overwrite, owned=True)
+            clear_directory(directory)
         config = {"format": CONFIG_FORMAT, "options": _jsonable(options), **environment()}
         write_json_atomic(directory / CONFIG_FILE, config)
         return cls(directory, config)
@@ -318,7 +343,8 @@ class Run:
         callbacks: Sequence = (),
         sample_grid: Optional[bool] = None,
     ) -> list:
-        """The callbacks of the run's `model.fit`, in order: stop on a NaN loss; the
+        """The callbacks of the run's `model.fit`, in order: stop on Ctrl-C or SIGTERM
+        (`StopOnSignal`: `TrainingInterrupted` after the batch) and on a NaN loss; the
         evaluations (`PeriodicEvaluation`s, whose records the run keeps across resumes) and
         a sample grid per epoch (`sample_grid`; by default for a model that generates
         images), then `callbacks`, all before history.csv is written; last the records and
@@ -345,6 +371,7 @@ class Run:
         records = {callback.records_key: callback for callback in evaluations}
         seconds_before = earlier["train_seconds"] if earlier else 0.0
         return [
+            run_callbacks.StopOnSignal(),
             run_callbacks.StopOnNonFinite(),
             *evaluations,
             *(grid if sample_grid else []),
@@ -374,9 +401,13 @@ class Run:
         `RepeatingBatches` keeps a resumed run's batches those of an uninterrupted one).
         `evaluate(model) -> dict` adds to results.json after training. If training fails
         before the first checkpoint of a new run, the directory is removed (nothing
-        half-written stays); otherwise the run can be `resume`d. Returns results.json.
+        half-written stays); otherwise the run can be `resume`d. Ctrl-C or SIGTERM stops it
+        with `TrainingInterrupted` at the next batch end (or the end of the epoch that was
+        ending). Returns results.json.
         """
         import keras
+
+        from keras_gmgan.callbacks import TrainingInterrupted
 
         steps_before = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
         try:
@@ -386,15 +417,20 @@ class Run:
             # Keras' own shuffle of their order would draw on Python's global `random` and
             # make a resumed run differ. Arrays are shuffled by Keras as usual.
             fit_kwargs.setdefault("shuffle", not isinstance(x, keras.utils.PyDataset))
-            model.fit(
-                x,
-                y,
-                epochs=epochs,
-                initial_epoch=self.initial_epoch,
-                callbacks=run_callbacks,
-                verbose=verbose,
-                **fit_kwargs,
-            )
+            with run_callbacks[0]:  # StopOnSignal: its handlers go back however fit ends
+                model.fit(
+                    x,
+                    y,
+                    epochs=epochs,
+                    initial_epoch=self.initial_epoch,
+                    callbacks=run_callbacks,
+                    verbose=verbose,
+                    **fit_kwargs,
+                )
+            if run_callbacks[0].received is not None:
+                # The signal came after the last batch of an epoch: Keras stopped after
+                # that epoch's checkpoint, which is where a resumed run continues.
+                raise TrainingInterrupted(run_callbacks[0].received)
             seconds = time.time() - started
             seconds_before = run_callbacks[-2].seconds_before  # the RunRecords'
             return self.finish(model, seconds_before + seconds, steps_before, seconds,
@@ -509,11 +545,17 @@ class Run:
 
 
 def truncate_history(path: Path, epochs: int) -> None:
-    """Keeps the header and the first `epochs` rows, so a resumed run repeats no epoch."""
+    """Keeps the header and the first `epochs` rows, so a resumed run repeats no epoch.
+
+    Read and written without newline translation: the CSV logger ends rows with CRLF, and
+    the kept rows must end as the appended ones will.
+    """
     if not path.exists():
         return
-    lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(lines[: 1 + epochs]))
+    with open(path, newline="") as stream:
+        lines = stream.read().splitlines(keepends=True)
+    with open(path, "w", newline="") as stream:
+        stream.write("".join(lines[: 1 + epochs]))
 
 
 def _jsonable(options: Mapping[str, Any]) -> dict:

@@ -7,25 +7,15 @@ turns their errors into one-line messages.
 
 import datetime
 import inspect
-import os
-<<<<<<< HEAD
 import shlex
-import shutil
-=======
->>>>>>> lib
 import time
 from pathlib import Path
 
 import click
 
-<<<<<<< HEAD
 from keras_gmgan.cli.locking import hold_run_lock
-from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
 from keras_gmgan.cli.option_types import SEED, FiniteFloat
-from keras_gmgan.run_lock import clear_directory
-=======
 from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default, describe_defaults
->>>>>>> lib
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
@@ -107,85 +97,6 @@ def _check_eval_options(options: dict, recipe) -> None:
                                "add --eval-every N.")  # fmt: skip
 
 
-<<<<<<< HEAD
-def _check_mlflow(options: dict) -> None:
-    """`--mlflow`: MLflow is installed and its store answers, before any work is done."""
-    if options.get("mlflow") is None:
-        return
-    from keras_gmgan.callbacks.mlflow_logger import MLflowUnavailableError, start_mlflow_run
-
-    try:
-        start_mlflow_run(options["mlflow"], run_name=False)
-    except MLflowUnavailableError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _fit_eval_samples(options: dict, data) -> None:
-    """Lowers the image evaluations' size to the test set's when it holds fewer images, and
-    says so: every evaluation, the floor and config.json then use the size compared."""
-    from keras_gmgan.cli.training import IMAGE_EVAL_SAMPLES
-
-    if not (data.is_image and options["eval_every"]):
-        return
-    asked = options["eval_samples"] or IMAGE_EVAL_SAMPLES
-    if asked > len(data.x_test):
-        click.echo(
-            f"Evaluating {len(data.x_test)} samples, not {asked}: the {data.name} test set "
-            f"has {len(data.x_test)} images."
-        )
-        options["eval_samples"] = len(data.x_test)
-
-
-def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
-    """Checks that `out` can become the run directory before any work is done, and again
-    once this process owns it (`owned`: its run lock is held, so no busy check).
-
-    `--overwrite` deletes `out`, so it is refused for anything but an earlier run directory
-    (one holding config.json, or an empty folder): never the working directory or a folder
-    above it, never a folder of other files.
-    """
-    from keras_gmgan.run_lock import LOCK_FILE, RunDirectoryBusy, check_not_busy
-    from keras_gmgan.runs import CONFIG_FILE
-
-    if out.exists() and not out.is_dir():
-        raise click.UsageError(f"--out {out} is a file; give a directory path for the run.")
-    if not owned:
-        try:
-            check_not_busy(out)
-        except RunDirectoryBusy as error:
-            raise click.ClickException(str(error)) from None
-    if out.exists() and not overwrite:
-        raise click.UsageError(
-            f"{out} already exists; pass --overwrite to replace it or choose another --out."
-        )
-    if out.exists():
-        contents = [path for path in out.iterdir() if path.name != LOCK_FILE]
-        here = Path.cwd().resolve()
-        if out.resolve() == here or out.resolve() in here.parents:
-            raise click.UsageError(
-                f"--overwrite would delete {out}, which holds the working directory; choose "
-                "another --out."
-            )
-        if contents and not (out / CONFIG_FILE).is_file():
-            raise click.UsageError(
-                f"--overwrite replaces run directories only, and {out} holds other files (no "
-                f"{CONFIG_FILE}); choose another --out, or empty it yourself."
-            )
-    probe = out.parent if out.parent != Path("") else Path(".")
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise click.UsageError(
-            f"Cannot make the run directory {out}: {probe} is a file, not a directory."
-        )
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise click.ClickException(
-            f"Cannot write the run directory {out}: {probe} is not writable."
-        )
-
-
-=======
->>>>>>> lib
 @click.command()
 @click.option(
     "--model",
@@ -211,67 +122,20 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     default=None,
     help="Batches per epoch (default: one pass over the training set).",
 )
-<<<<<<< HEAD
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Examples per batch (default 64; 100 for sgan, as in Improved GAN).",
-)
-@click.option(
-    "--lr",
-    type=FiniteFloat(min=0, min_open=True),
-    default=None,
-    help="Adam learning rate of both players (default: the model's: 2e-4 for gan, gmgan, "
-    "gmgan-dynamic and cnn-baseline, 8e-5 for gmgan-supervised, 1e-4 for wgan and --loss "
-    "wgan-gp, 1e-3 for sgan).",
-)
-@click.option(
-    "--beta1",
-    type=FiniteFloat(0, 1, max_open=True),
-    default=None,
-    help="Adam β1 of both players (default: the model's, 0.5 for GANs, 0 for WGANs).",
-)
-@click.option(
-    "--latent-dim",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Latent dimension (default 100 for images, 2 for 2-D points).",
-)
-@click.option(
-=======
 @model_default("--batch-size", click.IntRange(min=1), "Examples per batch")
-@model_default("--lr", click.FloatRange(min=0, min_open=True), "Adam learning rate of both players")
-@model_default("--beta1", click.FloatRange(0, 1, max_open=True), "Adam β1 of both players")
+@model_default("--lr", FiniteFloat(min=0, min_open=True), "Adam learning rate of both players")
+@model_default("--beta1", FiniteFloat(0, 1, max_open=True), "Adam β1 of both players")
 @model_default("--latent-dim", click.IntRange(min=1), "Latent dimension")
 @model_default(
->>>>>>> lib
     "--components",
     click.IntRange(min=1),
     "Mixture components of the latent prior; 1 is the standard normal",
 )
-<<<<<<< HEAD
-@click.option(
-    "--c",
-    "c",
-    type=FiniteFloat(min=0),
-    default=None,
-    help="Mixture means are drawn from U[-c, c]^d (default: 0 for one component; 0.5 for "
-    "gan/wgan mixtures; 0.467 for gmgan / gmgan-dynamic; 3 for gmgan-supervised).",
-)
-@click.option(
-    "--sigma",
-    type=FiniteFloat(min=0, min_open=True),
-    default=None,
-    help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures and gmgan / "
-    "gmgan-dynamic; 1.4, per dimension, for gmgan-supervised).",
-=======
-@model_default("--c", click.FloatRange(min=0), "Mixture means are drawn from U[-c, c]^d")
+@model_default("--c", FiniteFloat(min=0), "Mixture means are drawn from U[-c, c]^d")
 @model_default(
     "--sigma",
-    click.FloatRange(min=0, min_open=True),
+    FiniteFloat(min=0, min_open=True),
     "Mixture σ, per dimension for gmgan-supervised",
->>>>>>> lib
 )
 @model_default(
     "--network",
@@ -293,20 +157,14 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     "Critic steps per generator step; WGAN splits each fit batch into this many chunks",
 )
 @click.option(
-<<<<<<< HEAD
-    "--clip-value", type=FiniteFloat(min=0, min_open=True), default=0.01, show_default=True
-)
-@click.option("--gp-weight", type=FiniteFloat(min=0), default=10.0, show_default=True)
-=======
     "--clip-value",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     default=default("clip_value"),
     show_default=True,
 )
 @click.option(
-    "--gp-weight", type=click.FloatRange(min=0), default=default("gp_weight"), show_default=True
+    "--gp-weight", type=FiniteFloat(min=0), default=default("gp_weight"), show_default=True
 )
->>>>>>> lib
 @click.option(
     "--loss",
     type=click.Choice(["bce", "wgan-gp"]),
@@ -369,13 +227,8 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 )
 @click.option(
     "--entropy-weight",
-<<<<<<< HEAD
     type=FiniteFloat(min=0),
-    default=0.0,
-=======
-    type=click.FloatRange(min=0),
     default=default("entropy_weight"),
->>>>>>> lib
     show_default=True,
     help="sgan: add this weight × the entropy of the class posterior of the unlabelled batch "
     "to the discriminator's loss (entropy minimisation, as in Bad GAN); 0 is Improved GAN's "
@@ -401,13 +254,8 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 )
 @click.option(
     "--lr-hold",
-<<<<<<< HEAD
     type=FiniteFloat(0, 1, max_open=True),
-    default=0.0,
-=======
-    type=click.FloatRange(0, 1, max_open=True),
     default=default("lr_hold"),
->>>>>>> lib
     show_default=True,
     help="sgan, with --lr-decay linear: the share of the run at the full rate before the "
     "decay starts (Improved GAN on CIFAR-10: 0.67, its MNIST script never decays; the "
@@ -463,46 +311,27 @@ def fit(ctx: click.Context, **options):
 
     if options["resume"] is not None:
         return _resume(ctx, options)
-<<<<<<< HEAD
-    spec = MODELS[options["model"]]
-    _check_model_options(ctx, spec, options["model"])
-    _check_lr_schedule(ctx, options)
-    options = _with_model_defaults(options, spec)
-    _check_eval_options(options, spec)
-    _check_mlflow(options)
-    out = options["out"] or _default_out(options["model"])
-    if options["distribute"] == "data-parallel":
-        from keras_gmgan.distribution import run_directory_for_this_process
-
-        out = run_directory_for_this_process(out)
-    _prepare_out_dir(out, options["overwrite"])
-    data = _load_data(options)
-    _fit_eval_samples(options, data)
-    model = build_model(spec, options, data)
-    batches = _make_batches(spec, options, data, initial_epoch=0)
-    lock = hold_run_lock(ctx, out, create=True)  # until the command ends, however it ends
-    if not lock.created:
-        _prepare_out_dir(out, options["overwrite"], owned=True)  # as found once owned
-        clear_directory(out)
-    return _train(model, spec, options, data, batches, out, initial_epoch=0)
-=======
     recipe = RECIPES[options["model"]]
     _check_model_options(ctx, recipe, options["model"])
-    # The model's defaults of the options every model shares (stored so in config.json).
-    options["network"] = options["network"] or recipe.parameters["network"]
-    options["batch_size"] = options["batch_size"] or recipe.batch_size
+    options = _with_model_defaults(options, recipe)
     _check_eval_options(options, recipe)
+    _check_mlflow(options)
     out = (
         options["out"]
         or Path("runs") / f"{options['model']}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
     )
+    if options["distribute"] == "data-parallel":
+        from keras_gmgan.distribution import run_directory_for_this_process
+
+        out = run_directory_for_this_process(out)
     _errors(Run.check_directory, out, options["overwrite"])
     data = _load_data(options)
+    _fit_eval_samples(options, data)
     model = _build(recipe, options, data)
-    batches = _errors(recipe.make_batches, options, data, 0)
-    run = Run.create(out, options, overwrite=options["overwrite"])
+    batches = _make_batches(recipe, options, data, 0)
+    lock = hold_run_lock(ctx, out, create=True)  # until the command ends, however it ends
+    run = _errors(Run.create, out, options, options["overwrite"], lock)
     return _train(run, model, recipe, data, batches)
->>>>>>> lib
 
 
 fit.help = (
@@ -512,15 +341,58 @@ fit.help = (
 )
 
 
+def _with_model_defaults(options: dict, recipe) -> dict:
+    """`options` with the model's defaults of the options every model shares (stored so in
+    config.json)."""
+    network = options["network"] or recipe.parameters["network"]
+    return {**options, "network": network, "batch_size": options["batch_size"] or recipe.batch_size}
+
+
 def _errors(function, *args):
-    """`function(*args)`, a ValueError (a bad option) a usage error and a PermissionError
-    a plain one."""
+    """`function(*args)`, a ValueError (a bad option) a usage error, and a PermissionError
+    or a directory another process writes to a plain one."""
+    from keras_gmgan.run_lock import RunDirectoryBusy
+
     try:
         return function(*args)
-    except PermissionError as error:
+    except (PermissionError, RunDirectoryBusy) as error:
         raise click.ClickException(str(error)) from None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+
+
+def _check_mlflow(options: dict) -> None:
+    """`--mlflow`: MLflow is installed and its store answers, before any work is done."""
+    if options.get("mlflow") is None:
+        return
+    from keras_gmgan.callbacks.mlflow_logger import MLflowUnavailableError, start_mlflow_run
+
+    try:
+        start_mlflow_run(options["mlflow"], run_name=False)
+    except MLflowUnavailableError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _fit_eval_samples(options: dict, data) -> None:
+    """Lowers the image evaluations' size to the test set's when it holds fewer images, and
+    says so: every evaluation, the floor and config.json then use the size compared."""
+    if not (data.is_image and options["eval_every"]):
+        return
+    asked = options["eval_samples"] or IMAGE_EVAL_SAMPLES
+    if asked > len(data.x_test):
+        click.echo(
+            f"Evaluating {len(data.x_test)} samples, not {asked}: the {data.name} test set "
+            f"has {len(data.x_test)} images."
+        )
+        options["eval_samples"] = len(data.x_test)
+
+
+def _make_batches(recipe, options: dict, data, initial_epoch: int):
+    """The training batches (this process's share of each when data-parallel), built before
+    the run directory so a bad size leaves none."""
+    from keras_gmgan.distribution import shard_batches
+
+    return shard_batches(_errors(recipe.make_batches, options, data, initial_epoch))
 
 
 def _load_data(options: dict):
@@ -532,16 +404,9 @@ def _load_data(options: dict):
         raise click.ClickException(str(error)) from None
 
 
-<<<<<<< HEAD
-def _make_batches(spec, options: dict, data, initial_epoch: int):
-    """The training batches, built before the run directory so a bad size leaves none."""
-    from keras_gmgan.cli.training import make_batches
-    from keras_gmgan.distribution import shard_batches
-=======
 def _build(recipe, options: dict, data):
     """Seeds Keras, sets up the distribution and builds the compiled model."""
     import keras
->>>>>>> lib
 
     from keras_gmgan.recipes import default_latent_dim
 
@@ -550,7 +415,7 @@ def _build(recipe, options: dict, data):
     keras.utils.set_random_seed(options["seed"])
     if options["distribute"] == "data-parallel":
         _set_data_parallel(options["batch_size"])
-    return _errors(recipe.build, options, data)
+    return _check_data_parallel_model(_errors(recipe.build, options, data))
 
 
 def _evaluations(options: dict, data) -> list:
@@ -575,74 +440,47 @@ def _evaluations(options: dict, data) -> list:
 
 def _train(run, model, recipe, data, batches):
     """Trains with the run's callbacks; failures become one-line errors."""
-    from keras_gmgan.callbacks import NonFiniteLossError, TrainingGIF
+    from keras_gmgan.callbacks import NonFiniteLossError, TrainingGIF, TrainingInterrupted
+    from keras_gmgan.runs import CONFIG_FILE
 
     options, started = run.options, time.time()
-    gif = []
+    extra = []
     if data.mixture is not None and options.get("gif"):
-        gif = [TrainingGIF(run.directory / "training.gif", data.x_test, seed=options["seed"])]
+        extra = [TrainingGIF(run.directory / "training.gif", data.x_test, seed=options["seed"])]
+    if options.get("mlflow") is not None:  # after the evaluations, so the logs are complete
+        from keras_gmgan.callbacks import MLflowLogger
+
+        files = [run.directory / CONFIG_FILE]
+        extra.append(MLflowLogger(options["mlflow"], options, run_name=run.directory.name,
+                                  seed=options["seed"], files=files))  # fmt: skip
     evaluate = recipe.evaluate and (
         lambda model: recipe.evaluate(model, options, data, run.directory)
     )
     try:
-<<<<<<< HEAD
-        return shard_batches(make_batches(spec, options, data, initial_epoch))
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-
-
-def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: int):
-    """Trains, turning failures into one-line errors; keeps the run only if it can resume."""
-    from keras_gmgan.callbacks import NonFiniteLossError, TrainingInterrupted, read_checkpoint
-    from keras_gmgan.cli.training import train_run
-    from keras_gmgan.runs import ModelFileError
-
-    started = time.time()
-    try:
-        results = train_run(model, spec, options, data, batches, out, initial_epoch)
-    except BaseException as error:
-        try:
-            checkpoint = read_checkpoint(out)
-        except ModelFileError:
-            # A counter that cannot be read still marks a run that got somewhere: keep it,
-            # and let the original error speak.
-            raise error from None
-        if checkpoint is None and initial_epoch == 0:
-            shutil.rmtree(out, ignore_errors=True)
-        if isinstance(error, TrainingInterrupted):
-            _interrupted(error, out, checkpoint)
-        if isinstance(error, OSError) and error.errno is not None:
-            raise click.ClickException(_write_failed(error, out, checkpoint)) from None
-        if isinstance(error, NonFiniteLossError):
-            kept = (
-                f"the checkpoint after epoch {checkpoint[1]} in {out} is intact"
-                if checkpoint
-                else "no epoch had finished, so no run directory was kept"
-            )
-            raise click.ClickException(
-                f"Training stopped: {error} Lower --lr or check the data; {kept}."
-            ) from None
-        raise
-=======
         results = run.fit(
             model,
             batches,
             epochs=options["epochs"],
             evaluations=_evaluations(options, data),
-            callbacks=gif,
+            callbacks=extra,
             sample_grid=data.is_image and recipe.generative,
             evaluate=evaluate,
             verbose=options["verbose"],
         )
-    except NonFiniteLossError as error:
+    except (NonFiniteLossError, TrainingInterrupted, OSError) as error:
         checkpoint = run.checkpoint() if run.directory.exists() else None
+        if isinstance(error, TrainingInterrupted):
+            _interrupted(error, run.directory, checkpoint)
+        if isinstance(error, OSError):
+            if error.errno is None:
+                raise
+            raise click.ClickException(_write_failed(error, run.directory, checkpoint)) from None
         kept = "no epoch had finished, so no run directory was kept"
         if checkpoint:
             kept = f"the checkpoint after epoch {checkpoint[1]} in {run.directory} is intact"
         raise click.ClickException(
             f"Training stopped: {error} Lower --lr or check the data; {kept}."
         ) from None
->>>>>>> lib
     click.echo(
         f"Trained {options['model']} to epoch {results['epochs']} in "
         f"{time.time() - started:.1f} s; run directory: {run.directory}"
@@ -688,7 +526,7 @@ def _resume(ctx: click.Context, options: dict):
     out = options["resume"]
     if not out.is_dir():
         raise click.UsageError(f"Cannot resume {out}: no such run directory.")
-    hold_run_lock(ctx, out)
+    hold_run_lock(ctx, out)  # until the command ends, however it ends
     try:
         run = Run.resume(out)
     except ModelFileError as error:
@@ -701,47 +539,18 @@ def _resume(ctx: click.Context, options: dict):
     if saved.get("distribute") == "data-parallel":
         # Before the model is loaded, so its variables are laid out over the devices.
         _set_data_parallel(saved["batch_size"])
-<<<<<<< HEAD
         from keras_gmgan.distribution import run_directory_for_this_process
 
-        out = run_directory_for_this_process(out, resume=True)
-    model = _check_data_parallel_model(_load_checkpoint(checkpoint[0]))
-    batches = _make_batches(spec, saved, data, initial_epoch=checkpoint[1])
-    truncate_history(out / runs.HISTORY_FILE, checkpoint[1])
-    click.echo(f"Resuming {out} after epoch {checkpoint[1]} of {saved['epochs']}.")
-    return _train(model, spec, saved, data, batches, out, initial_epoch=checkpoint[1])
-
-
-def _load_checkpoint(path: Path):
-    from keras_gmgan.runs import ModelFileError, load_model
-
-=======
->>>>>>> lib
+        copy = run_directory_for_this_process(out, resume=True)
+        if copy != out:  # this process writes its own copy of the run files there
+            run = Run.resume(copy)
     try:
-        model = run.load_checkpoint()
+        model = _check_data_parallel_model(run.load_checkpoint())
     except ModelFileError as error:
         raise click.ClickException(str(error)) from None
-<<<<<<< HEAD
-
-
-def build_model(spec, options: dict, data):
-    """Seeds Keras, sets up the distribution and builds the compiled model for `spec`."""
-    import keras
-
-    if options["latent_dim"] is None:
-        options["latent_dim"] = 100 if data.is_image else 2
-    keras.utils.set_random_seed(options["seed"])
-    if options["distribute"] == "data-parallel":
-        _set_data_parallel(options["batch_size"])
-    try:
-        return _check_data_parallel_model(spec.build(options, data))
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-=======
-    batches = _errors(recipe.make_batches, saved, data, run.initial_epoch)
+    batches = _make_batches(recipe, saved, data, run.initial_epoch)
     click.echo(f"Resuming {out} after epoch {run.initial_epoch} of {saved['epochs']}.")
     return _train(run, model, recipe, data, batches)
->>>>>>> lib
 
 
 def _set_data_parallel(batch_size: int) -> None:

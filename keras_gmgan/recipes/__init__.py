@@ -32,7 +32,7 @@ from keras_gmgan.recipes.semi_supervised import sgan as sgan
 TRAINING_OPTIONS = frozenset(
     {
         "model", "dataset", "data", "epochs", "steps_per_epoch", "batch_size", "seed", "out",
-        "overwrite", "verbose", "distribute", "resume", "eval_every", "eval_samples",
+        "overwrite", "verbose", "distribute", "resume", "eval_every", "eval_samples", "mlflow",
     }
 )  # fmt: skip
 #: Options that shape the latent prior.

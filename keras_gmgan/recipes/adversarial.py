@@ -118,6 +118,7 @@ def gan(
     network: str = "mlp",
     lr: float = 2e-4,
     beta1: float = 0.5,
+    ema_decay: Optional[float] = None,
     seed: Optional[int] = None,
 ):
     """A vanilla GAN with the non-saturating BCE loss, compiled.
@@ -129,6 +130,8 @@ def gan(
         network: "mlp" (the course template's pair, or the 2→100→2 pair for points),
             "dcgan" (images) or "deep" (3×512 ReLU, points).
         lr, beta1: Adam of both players.
+        ema_decay: keep an exponential moving average of the generator's weights with this
+            decay (e.g. 0.999), which generate and evaluate then sample; None keeps none.
         seed: seed of the prior's means and of training-time sampling.
     """
     from keras_gmgan.models import GAN
@@ -136,7 +139,7 @@ def gan(
     latent_dim = latent_dim or default_latent_dim(data_shape)
     generator, discriminator = networks_for(data_shape, latent_dim, network)
     prior = mixture_prior(latent_dim, components, c, sigma, seed)
-    model = GAN(generator, discriminator, latent=prior, seed=seed)
+    model = GAN(generator, discriminator, latent=prior, seed=seed, ema_decay=ema_decay)
     model.compile(**adam_pair(lr, beta1))
     return model
 
@@ -155,6 +158,7 @@ def wgan(
     gp_weight: float = 10.0,
     lr: float = 1e-4,
     beta1: float = 0.0,
+    ema_decay: Optional[float] = None,
     seed: Optional[int] = None,
 ):
     """A Wasserstein GAN, compiled with Adam(lr, β=(beta1, 0.9)).
@@ -181,6 +185,7 @@ def wgan(
         clip_value=clip_value,
         gp_weight=gp_weight,
         seed=seed,
+        ema_decay=ema_decay,
     )
     model.compile(**adam_pair(lr, beta1, beta2=WGAN_GP_ADAM[2]))
     return model
@@ -200,6 +205,7 @@ def gmgan(
     lr: Optional[float] = None,
     beta1: Optional[float] = None,
     init_from: Union[str, Path, None] = None,
+    ema_decay: Optional[float] = None,
     seed: Optional[int] = None,
 ):
     """The static GM-GAN (Ben-Yosef & Weinshall, 2018) on images, compiled.
@@ -242,6 +248,7 @@ def gmgan_supervised(
     lr: float = 8e-5,
     beta1: float = 0.5,
     init_from: Union[str, Path, None] = None,
+    ema_decay: Optional[float] = None,
     seed: Optional[int] = None,
 ):
     """The supervised GM-GAN: component k generates class k; a (K+1)-way discriminator.
@@ -262,11 +269,12 @@ def gmgan_supervised(
         )
     return _gmgan("supervised", data_shape, latent_dim=latent_dim, components=num_classes, c=c,
                   sigma=sigma, network=network, lr=lr, beta1=beta1, init_from=init_from,
-                  seed=seed)  # fmt: skip
+                  ema_decay=ema_decay, seed=seed)  # fmt: skip
 
 
 def _gmgan(variant, data_shape, *, latent_dim, components, c, sigma, network, lr, beta1,
-           init_from, seed, loss="bce", gp_weight=10.0, n_critic=None):  # fmt: skip
+           init_from, seed, loss="bce", gp_weight=10.0, n_critic=None,
+           ema_decay=None):  # fmt: skip
     """`build_gmgan` of `variant`, compiled with the recipe's Adam, warm-started if asked."""
     from keras_gmgan.models import build_gmgan
 
@@ -287,6 +295,7 @@ def _gmgan(variant, data_shape, *, latent_dim, components, c, sigma, network, lr
         n_critic=n_critic,
         network=network,
         seed=seed,
+        ema_decay=ema_decay,
         compile=False,
     )
     default_lr, default_beta1, beta2 = WGAN_GP_ADAM if loss == "wgan-gp" else (2e-4, 0.5, 0.999)

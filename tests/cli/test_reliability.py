@@ -347,7 +347,7 @@ def test_a_model_of_an_unknown_class_is_refused_in_a_short_line(tmp_path):
 
 
 def test_resuming_keeps_the_line_endings_of_the_kept_history_rows(tmp_path):
-    from keras_gmgan.cli.training import truncate_history
+    from keras_gmgan.runs import truncate_history
 
     path = tmp_path / "history.csv"
     path.write_bytes(b"epoch,d_loss\r\n0,0.5\r\n1,0.4\r\n2,0.3\r\n")

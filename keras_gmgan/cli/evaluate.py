@@ -170,6 +170,8 @@ def evaluate(
         from keras_gmgan.pictures import pictures_folder, write_pictures
 
         folder = pictures_folder(source, kind == "run", json_path)
+        if model is not None:  # the images evaluate_model scored: same seed and sampling
+            generated, _ = draw_samples(model, n, **sampling)
         drawn = write_pictures(model, evaluator.extractor, splits.x_test[:n], generated, folder,
                                seed=seed)  # fmt: skip
         header["pictures"] = {name: str(path) for name, path in drawn.items()}

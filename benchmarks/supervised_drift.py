@@ -77,18 +77,30 @@ def discriminator_view(model, n_per_class: int, seed: int) -> dict:
     )
     named = logits[:, :k].argmax(axis=1)
     fake = logits.argmax(axis=1) == k
+    probabilities = _softmax(logits)
+    class_probabilities = _softmax(logits[:, :k])
+    mine = class_probabilities[np.arange(len(components)), components]
     return {
         "d_class_agrees": [float(np.mean(named[components == c] == c)) for c in range(k)],
         "d_calls_fake": [float(np.mean(fake[components == c])) for c in range(k)],
+        # p(fake) scales the K+1-way loss's push away from the other classes.
+        "d_fake_probability": [float(probabilities[components == c, k].mean()) for c in range(k)],
+        "d_own_class_probability": [float(mine[components == c].mean()) for c in range(k)],
     }
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 class DriftLog(keras.callbacks.Callback):
     """Scores the model after every epoch and keeps one record per epoch."""
 
-    def __init__(self, extractor, n_per_class: int, seed: int):
+    def __init__(self, extractor, n_per_class: int, seed: int, write=None):
         super().__init__()
         self.extractor, self.n_per_class, self.seed = extractor, n_per_class, seed
+        self.write = write  # called with the records after every epoch
         self.records: list[dict] = []
 
     def on_epoch_end(self, epoch, logs=None):
@@ -104,6 +116,10 @@ class DriftLog(keras.callbacks.Callback):
             "logs": {name: float(value) for name, value in (logs or {}).items()},
         }
         self.records.append(record)
+        if len(scores["conditional_accuracy_per_class"]) != self.model.num_classes:
+            raise SystemExit("Scored fewer classes than the model draws.")
+        if self.write is not None:
+            self.write(self.records)
         per_class = " ".join(f"{a:.2f}" for a in scores["conditional_accuracy_per_class"])
         print(
             f"epoch {epoch + 1}: conditional accuracy {scores['conditional_accuracy']:.4f} "
@@ -124,8 +140,8 @@ def report(args, records: list[dict], changed: dict) -> str:
         "samples per class, bundled MNIST classifier.",
         "",
         "| epoch | steps | cond. acc. | worst class (acc.) | D class agrees on worst "
-        "| min mean dist. | min nearest/radius | σ max | d_loss | g_loss |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| D p(fake) on worst | min mean dist. | min nearest/radius | σ max | d_loss | g_loss |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         per_class = r["conditional_accuracy_per_class"]
@@ -133,6 +149,7 @@ def report(args, records: list[dict], changed: dict) -> str:
         lines.append(
             f"| {r['epoch']} | {r['steps']} | {r['conditional_accuracy']:.4f} "
             f"| {worst} ({per_class[worst]:.3f}) | {r['d_class_agrees'][worst]:.3f} "
+            f"| {r['d_fake_probability'][worst]:.3f} "
             f"| {r['min_mean_distance']:.2f} | {min(r['nearest_over_radius']):.2f} "
             f"| {r['sigma_max']:.2f} | {r['logs'].get('d_loss', float('nan')):.3f} "
             f"| {r['logs'].get('g_loss', float('nan')):.3f} |"
@@ -162,21 +179,22 @@ def main(argv=None):
     batches = RepeatingBatches(
         (data.x_train, data.y_train), args.batch_size, args.steps_per_epoch, seed=args.seed
     )
-    log = DriftLog(FeatureExtractor.load("mnist"), args.n_per_class, seed=0)
-    model.fit(batches, epochs=args.epochs, shuffle=False, verbose=0, callbacks=[log])
-
     steps = len(batches)
-    if [r["steps"] for r in log.records] != [steps * (e + 1) for e in range(args.epochs)]:
-        raise SystemExit(f"Trained steps {[r['steps'] for r in log.records]}, not {steps}/epoch.")
-    if any(r["scored"] != args.n_per_class * data.num_classes for r in log.records):
-        raise SystemExit("Scored fewer samples than reported.")
-
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.md").write_text(report(args, log.records, changed))
-    (args.out / "results.json").write_text(
-        json.dumps({"seed": args.seed, "changed": changed, "steps_per_epoch": steps,
-                    "epochs": log.records}, indent=1)  # fmt: skip
-    )
+
+    def write(records):
+        if [r["steps"] for r in records] != [steps * (e + 1) for e in range(len(records))]:
+            raise SystemExit(f"Trained steps {[r['steps'] for r in records]}, not {steps}/epoch.")
+        (args.out / "report.md").write_text(report(args, records, changed))
+        (args.out / "results.json").write_text(
+            json.dumps({"seed": args.seed, "changed": changed, "steps_per_epoch": steps,
+                        "epochs": records}, indent=1)  # fmt: skip
+        )
+
+    log = DriftLog(FeatureExtractor.load("mnist"), args.n_per_class, seed=0, write=write)
+    model.fit(batches, epochs=args.epochs, shuffle=False, verbose=0, callbacks=[log])
+    if len(log.records) != args.epochs:
+        raise SystemExit(f"Trained {len(log.records)} epochs, not {args.epochs}.")
     print((args.out / "report.md").read_text())
 
 

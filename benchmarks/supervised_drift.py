@@ -9,7 +9,8 @@ Trains `keras_gmgan.recipes.gmgan_supervised` on MNIST exactly as `keras-gmgan f
 gmgan-supervised` does (same recipe, seeding and batches; options left out keep the recipe's
 defaults) and after every epoch asks it for `--n-per-class` samples of every digit, which the
 bundled MNIST classifier labels (`keras_gmgan.metrics.evaluate_conditional`). Logged per epoch
-besides the conditional accuracy of every class:
+besides the conditional accuracy of every class and the bundled-extractor FID of as many
+samples (components drawn at random) against as many test images:
 
 - the latent mixture: the smallest distance between two means, each component's distance to
   its nearest neighbour over its spread (σ·√d, the radius of its samples), and σ;
@@ -36,8 +37,7 @@ import numpy as np
 
 from keras_gmgan.datasets import load_dataset
 from keras_gmgan.datasets.batches import RepeatingBatches
-from keras_gmgan.metrics import evaluate_conditional
-from keras_gmgan.metrics.feature_extractor import FeatureExtractor
+from keras_gmgan.metrics import Evaluator, evaluate_conditional
 from keras_gmgan.recipes import gmgan_supervised
 
 #: Recipe options this script can change (one factor at a time); None keeps the default.
@@ -97,9 +97,10 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 class DriftLog(keras.callbacks.Callback):
     """Scores the model after every epoch and keeps one record per epoch."""
 
-    def __init__(self, extractor, n_per_class: int, seed: int, write=None):
+    def __init__(self, evaluator, n_per_class: int, seed: int, write=None):
         super().__init__()
-        self.extractor, self.n_per_class, self.seed = extractor, n_per_class, seed
+        self.evaluator, self.n_per_class, self.seed = evaluator, n_per_class, seed
+        self.extractor = evaluator.extractor
         self.write = write  # called with the records after every epoch
         self.records: list[dict] = []
 
@@ -111,6 +112,10 @@ class DriftLog(keras.callbacks.Callback):
             "steps": int(keras.ops.convert_to_numpy(self.model.optimizer.iterations)),
             "scored": self.n_per_class * self.model.num_classes,
             **scores,
+            "fid": self.evaluator.evaluate(
+                self.model.generate(self.n_per_class * self.model.num_classes, seed=self.seed),
+                metrics=("fid",),
+            )["fid"],
             **mixture_geometry(self.model.latent),
             **discriminator_view(self.model, min(self.n_per_class, 200), self.seed),
             "logs": {name: float(value) for name, value in (logs or {}).items()},
@@ -123,31 +128,33 @@ class DriftLog(keras.callbacks.Callback):
         per_class = " ".join(f"{a:.2f}" for a in scores["conditional_accuracy_per_class"])
         print(
             f"epoch {epoch + 1}: conditional accuracy {scores['conditional_accuracy']:.4f} "
+            f"FID {record['fid']:.1f} "
             f"[{per_class}] min mean distance {record['min_mean_distance']:.2f} "
             f"σ max {record['sigma_max']:.2f} ({time.perf_counter() - started:.0f} s scoring)",
             flush=True,
         )
 
 
-def report(args, records: list[dict], changed: dict) -> str:
+def report(args, records: list[dict], changed: dict, model_class_weight: float) -> str:
     load = os.getloadavg()
     lines = [
         f"# Supervised GM-GAN conditional accuracy per epoch, seed {args.seed}",
         "",
         f"{datetime.date.today()}, {platform.node()}, Keras {keras.__version__} "
         f"({keras.backend.backend()}), load average at the end {load[0]:.2f} {load[1]:.2f} "
-        f"{load[2]:.2f}; recipe defaults except {changed or 'none'}; {args.n_per_class} "
+        f"{load[2]:.2f}; recipe defaults except {changed or 'none'} (class_loss_weight "
+        f"{model_class_weight}); {args.n_per_class} "
         "samples per class, bundled MNIST classifier.",
         "",
-        "| epoch | steps | cond. acc. | worst class (acc.) | D class agrees on worst "
+        "| epoch | steps | cond. acc. | FID | worst class (acc.) | D class agrees on worst "
         "| D p(fake) on worst | min mean dist. | min nearest/radius | σ max | d_loss | g_loss |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         per_class = r["conditional_accuracy_per_class"]
         worst = int(np.argmin(per_class))
         lines.append(
-            f"| {r['epoch']} | {r['steps']} | {r['conditional_accuracy']:.4f} "
+            f"| {r['epoch']} | {r['steps']} | {r['conditional_accuracy']:.4f} | {r['fid']:.1f} "
             f"| {worst} ({per_class[worst]:.3f}) | {r['d_class_agrees'][worst]:.3f} "
             f"| {r['d_fake_probability'][worst]:.3f} "
             f"| {r['min_mean_distance']:.2f} | {min(r['nearest_over_radius']):.2f} "
@@ -168,6 +175,12 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="2 epochs of 20 steps, 50 per class")
     for factor in FACTORS:
         parser.add_argument(f"--{factor.replace('_', '-')}", type=float, default=None)
+    parser.add_argument(
+        "--class-loss-weight",
+        type=float,
+        default=None,
+        help="the model's K-way class term in the generator loss (0: the paper's loss alone)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.steps_per_epoch, args.n_per_class = 2, 20, 50
@@ -176,6 +189,8 @@ def main(argv=None):
     changed = {f: getattr(args, f) for f in FACTORS if getattr(args, f) is not None}
     keras.utils.set_random_seed(args.seed)  # as `keras-gmgan fit` seeds before building
     model = gmgan_supervised(data.data_shape, data.num_classes, seed=args.seed, **changed)
+    if args.class_loss_weight is not None:  # read when fit first traces the training step
+        model.class_loss_weight = changed["class_loss_weight"] = args.class_loss_weight
     batches = RepeatingBatches(
         (data.x_train, data.y_train), args.batch_size, args.steps_per_epoch, seed=args.seed
     )
@@ -185,13 +200,14 @@ def main(argv=None):
     def write(records):
         if [r["steps"] for r in records] != [steps * (e + 1) for e in range(len(records))]:
             raise SystemExit(f"Trained steps {[r['steps'] for r in records]}, not {steps}/epoch.")
-        (args.out / "report.md").write_text(report(args, records, changed))
+        (args.out / "report.md").write_text(report(args, records, changed, model.class_loss_weight))
         (args.out / "results.json").write_text(
             json.dumps({"seed": args.seed, "changed": changed, "steps_per_epoch": steps,
                         "epochs": records}, indent=1)  # fmt: skip
         )
 
-    log = DriftLog(FeatureExtractor.load("mnist"), args.n_per_class, seed=0, write=write)
+    evaluator = Evaluator(data.x_test[: args.n_per_class * data.num_classes], "mnist")
+    log = DriftLog(evaluator, args.n_per_class, seed=0, write=write)
     model.fit(batches, epochs=args.epochs, shuffle=False, verbose=0, callbacks=[log])
     if len(log.records) != args.epochs:
         raise SystemExit(f"Trained {len(log.records)} epochs, not {args.epochs}.")

@@ -38,6 +38,7 @@ import numpy as np
 from keras_gmgan.datasets import load_dataset
 from keras_gmgan.datasets.batches import RepeatingBatches
 from keras_gmgan.metrics import Evaluator, evaluate_conditional
+from keras_gmgan.models import build_gmgan
 from keras_gmgan.recipes import gmgan_supervised
 
 #: Recipe options this script can change (one factor at a time); None keeps the default.
@@ -135,15 +136,21 @@ class DriftLog(keras.callbacks.Callback):
         )
 
 
-def report(args, records: list[dict], changed: dict, model_class_weight: float) -> str:
+def _build_gmgan_options(changed: dict) -> dict:
+    if set(changed) - {"lr", "c", "sigma", "ema_decay"}:
+        raise SystemExit("--dropout combines with --lr, --c, --sigma and --ema-decay only.")
+    renamed = {"lr": "learning_rate"}
+    return {renamed.get(name, name): value for name, value in changed.items()}
+
+
+def report(args, records: list[dict], changed: dict) -> str:
     load = os.getloadavg()
     lines = [
         f"# Supervised GM-GAN conditional accuracy per epoch, seed {args.seed}",
         "",
         f"{datetime.date.today()}, {platform.node()}, Keras {keras.__version__} "
         f"({keras.backend.backend()}), load average at the end {load[0]:.2f} {load[1]:.2f} "
-        f"{load[2]:.2f}; recipe defaults except {changed or 'none'} (class_loss_weight "
-        f"{model_class_weight}); {args.n_per_class} "
+        f"{load[2]:.2f}; recipe defaults except {changed or 'none'}; {args.n_per_class} "
         "samples per class, bundled MNIST classifier.",
         "",
         "| epoch | steps | cond. acc. | FID | worst class (acc.) | D class agrees on worst "
@@ -176,10 +183,10 @@ def main(argv=None):
     for factor in FACTORS:
         parser.add_argument(f"--{factor.replace('_', '-')}", type=float, default=None)
     parser.add_argument(
-        "--class-loss-weight",
+        "--dropout",
         type=float,
         default=None,
-        help="the model's K-way class term in the generator loss (0: the paper's loss alone)",
+        help="dropout after each hidden layer of the discriminator (build_gmgan's dropout)",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -188,9 +195,12 @@ def main(argv=None):
     data = load_dataset("mnist", os.environ.get("KERAS_GMGAN_DATA"), seed=args.seed)
     changed = {f: getattr(args, f) for f in FACTORS if getattr(args, f) is not None}
     keras.utils.set_random_seed(args.seed)  # as `keras-gmgan fit` seeds before building
-    model = gmgan_supervised(data.data_shape, data.num_classes, seed=args.seed, **changed)
-    if args.class_loss_weight is not None:  # read when fit first traces the training step
-        model.class_loss_weight = changed["class_loss_weight"] = args.class_loss_weight
+    if args.dropout is None:
+        model = gmgan_supervised(data.data_shape, data.num_classes, seed=args.seed, **changed)
+    else:  # the recipe's model (same prior, networks and Adam), its discriminator with dropout
+        model = build_gmgan(data.data_shape, "supervised", data.num_classes, seed=args.seed,
+                            dropout=args.dropout, **_build_gmgan_options(changed))  # fmt: skip
+        changed["dropout"] = args.dropout
     batches = RepeatingBatches(
         (data.x_train, data.y_train), args.batch_size, args.steps_per_epoch, seed=args.seed
     )
@@ -200,7 +210,7 @@ def main(argv=None):
     def write(records):
         if [r["steps"] for r in records] != [steps * (e + 1) for e in range(len(records))]:
             raise SystemExit(f"Trained steps {[r['steps'] for r in records]}, not {steps}/epoch.")
-        (args.out / "report.md").write_text(report(args, records, changed, model.class_loss_weight))
+        (args.out / "report.md").write_text(report(args, records, changed))
         (args.out / "results.json").write_text(
             json.dumps({"seed": args.seed, "changed": changed, "steps_per_epoch": steps,
                         "epochs": records}, indent=1)  # fmt: skip

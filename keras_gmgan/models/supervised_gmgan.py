@@ -21,22 +21,9 @@ def supervised_discriminator_loss(real_logits, labels, fake_logits):
     return real_term + fake_term, real_term, fake_term
 
 
-def supervised_generator_loss(fake_logits, labels, class_weight: float = 0.0):
-    """CE(D(G(z_k)), k) + `class_weight` · CE over the K class outputs alone.
-
-    The first term asks a sample from component k to pass as a real image of class k. Its
-    pull away from another class j is p_j, which vanishes once D calls the samples fake
-    with confidence; the second term, the discriminator's class head read as a K-way
-    classifier (the "fake" output left out), keeps telling component k's samples apart
-    from the other classes however fake D finds them.
-    """
-    loss = ops.mean(ops.sparse_categorical_crossentropy(labels, fake_logits, from_logits=True))
-    if class_weight:
-        class_logits = fake_logits[:, :-1]
-        loss = loss + class_weight * ops.mean(
-            ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True)
-        )
-    return loss
+def supervised_generator_loss(fake_logits, labels):
+    """CE(D(G(z_k)), k): a sample from component k must pass as a real image of class k."""
+    return ops.mean(ops.sparse_categorical_crossentropy(labels, fake_logits, from_logits=True))
 
 
 @keras.saving.register_keras_serializable(package="keras_gmgan")
@@ -55,16 +42,9 @@ class SupervisedGMGAN(AdversarialModel):
     images D assigns to their class among all K+1 outputs) and `fake_detected` (share of
     generated images D calls fake).
 
-    The generator's loss adds to that cross-entropy over all K+1 outputs one over the K class
-    outputs alone, weighted by `class_loss_weight` (`supervised_generator_loss`): without it
-    the pull towards the asked class fades as the discriminator grows sure that samples are
-    fake, and a component can slide into drawing a neighbouring digit as training goes on.
-
     Args:
         generator, discriminator, latent, seed: as for `AdversarialModel`; the discriminator
             must output `latent.num_components + 1` logits.
-        class_loss_weight: weight of the generator's K-way class term (0: the paper's loss
-            alone).
 
     Reference:
         Ben-Yosef & Weinshall, "Gaussian Mixture Generative Adversarial Networks for Diverse
@@ -87,11 +67,8 @@ class SupervisedGMGAN(AdversarialModel):
 
     tracked_logs = ("d_loss", "g_loss", "d_real_ce", "d_fake_ce", "real_accuracy", "fake_detected")
 
-    def __init__(self, *args, class_loss_weight: float = 1.0, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not class_loss_weight >= 0:
-            raise ValueError(f"class_loss_weight must be >= 0; got {class_loss_weight}.")
-        self.class_loss_weight = float(class_loss_weight)
         num_classes = self.latent.num_components
         outputs = self.discriminator.output_shape[-1]
         if num_classes < 2 or outputs != num_classes + 1:
@@ -105,9 +82,6 @@ class SupervisedGMGAN(AdversarialModel):
     @property
     def num_classes(self) -> int:
         return self.latent.num_components
-
-    def get_config(self):
-        return {**super().get_config(), "class_loss_weight": self.class_loss_weight}
 
     def train_step(self, data):
         real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -134,8 +108,7 @@ class SupervisedGMGAN(AdversarialModel):
         )
 
         def generator_loss(fake, components):
-            logits = self.discriminator(fake, training=True)
-            return supervised_generator_loss(logits, components, self.class_loss_weight)
+            return supervised_generator_loss(self.discriminator(fake, training=True), components)
 
         g_loss = self.generator_step(batch_size, generator_loss)
 

@@ -68,37 +68,6 @@ def test_loss_pieces_are_cross_entropies_with_fake_as_the_last_class():
     )
 
 
-def test_generator_class_term_is_the_k_way_cross_entropy_without_fake():
-    rng = np.random.default_rng(1)
-    fake_logits, classes = rng.normal(size=(6, 4)), np.array([2, 2, 0, 1, 0, 1])
-    g_loss = supervised_generator_loss(
-        ops.convert_to_tensor(fake_logits, "float32"),
-        ops.convert_to_tensor(classes, "int32"),
-        class_weight=0.5,
-    )
-    expected = _cross_entropy(fake_logits, classes) + 0.5 * _cross_entropy(
-        fake_logits[:, :3], classes
-    )
-    np.testing.assert_allclose(to_numpy(g_loss), expected, rtol=1e-5)
-
-
-def test_class_term_still_tells_classes_apart_when_d_is_sure_samples_are_fake():
-    # Sample of component 0; D calls it fake with confidence (fake logit 12). Drawing
-    # class 1 instead of class 0 must cost the generator clearly more, not a fraction of a
-    # percent of the loss.
-    own = np.array([[5.0, 0.0, 0.0, 12.0]], "float32")
-    neighbour = np.array([[0.0, 5.0, 0.0, 12.0]], "float32")
-    component = ops.convert_to_tensor(np.array([0]), "int32")
-
-    def cost(logits, weight):
-        return float(
-            to_numpy(supervised_generator_loss(ops.convert_to_tensor(logits), component, weight))
-        )
-
-    assert cost(neighbour, 0.0) - cost(own, 0.0) < 0.05  # the K+1-way loss barely cares
-    assert cost(neighbour, 1.0) - cost(own, 1.0) > 4.5  # the class term does
-
-
 def test_fit_on_labelled_data_trains_both_players_and_the_prior(tiny_images):
     model = _tiny_supervised()
     labels = np.arange(len(tiny_images)) % 3
@@ -145,18 +114,6 @@ def test_bad_supervised_setups_raise_clear_errors():
         _tiny_supervised(num_classes=1, outputs=2)
     with pytest.raises(ValueError, match="labels must be"):
         _tiny_supervised().generate(3, labels=[0, 1])
-
-
-def test_class_loss_weight_is_on_in_the_recipe_checked_and_saved(tmp_path):
-    from keras_gmgan.recipes import gmgan_supervised
-
-    assert gmgan_supervised((8, 8, 1), 3, latent_dim=4).class_loss_weight == 1.0
-    model = _tiny_supervised()
-    with pytest.raises(ValueError, match="class_loss_weight must be >= 0"):
-        SupervisedGMGAN(model.generator, model.discriminator, model.latent, class_loss_weight=-1)
-    model.class_loss_weight = 0.25
-    model.save(tmp_path / "weighted.keras")
-    assert keras.models.load_model(tmp_path / "weighted.keras").class_loss_weight == 0.25
 
 
 def test_save_and_load_keeps_per_class_sampling(tmp_path):

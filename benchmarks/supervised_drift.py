@@ -14,6 +14,8 @@ samples (components drawn at random) against as many test images:
 
 - the latent mixture: the smallest distance between two means, each component's distance to
   its nearest neighbour over its spread (σ·√d, the radius of its samples), and σ;
+- with `--ema-decay`, the conditional accuracy of the trained (raw) generator weights too
+  (the others score the moving average, which `generate` samples);
 - the model's own discriminator on the same samples: the share of component k's samples
   whose largest class logit (fake left out) is k, and the share it calls fake. A generator
   that satisfies D's class head with images the independent classifier reads as another
@@ -122,6 +124,11 @@ class DriftLog(keras.callbacks.Callback):
             "logs": {name: float(value) for name, value in (logs or {}).items()},
         }
         self.records.append(record)
+        if self.model.generator_average is not None:  # the trained weights beside the average
+            with self.model.sampling_weights("raw"):
+                raw = evaluate_conditional(self.model, self.extractor, self.n_per_class, self.seed)
+            record["raw_conditional_accuracy"] = raw["conditional_accuracy"]
+            record["raw_conditional_accuracy_per_class"] = raw["conditional_accuracy_per_class"]
         if len(scores["conditional_accuracy_per_class"]) != self.model.num_classes:
             raise SystemExit("Scored fewer classes than the model draws.")
         if self.write is not None:
@@ -153,15 +160,16 @@ def report(args, records: list[dict], changed: dict) -> str:
         f"{load[2]:.2f}; recipe defaults except {changed or 'none'}; {args.n_per_class} "
         "samples per class, bundled MNIST classifier.",
         "",
-        "| epoch | steps | cond. acc. | FID | worst class (acc.) | D class agrees on worst "
+        "| epoch | steps | cond. acc. | raw weights | FID | worst class (acc.) | D class agrees on worst "
         "| D p(fake) on worst | min mean dist. | min nearest/radius | σ max | d_loss | g_loss |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         per_class = r["conditional_accuracy_per_class"]
         worst = int(np.argmin(per_class))
         lines.append(
-            f"| {r['epoch']} | {r['steps']} | {r['conditional_accuracy']:.4f} | {r['fid']:.1f} "
+            f"| {r['epoch']} | {r['steps']} | {r['conditional_accuracy']:.4f} "
+            f"| {r.get('raw_conditional_accuracy', float('nan')):.4f} | {r['fid']:.1f} "
             f"| {worst} ({per_class[worst]:.3f}) | {r['d_class_agrees'][worst]:.3f} "
             f"| {r['d_fake_probability'][worst]:.3f} "
             f"| {r['min_mean_distance']:.2f} | {min(r['nearest_over_radius']):.2f} "

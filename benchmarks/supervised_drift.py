@@ -160,8 +160,8 @@ def report(args, records: list[dict], changed: dict) -> str:
         f"{load[2]:.2f}; recipe defaults except {changed or 'none'}; {args.n_per_class} "
         "samples per class, bundled MNIST classifier.",
         "",
-        "| epoch | steps | cond. acc. | raw weights | FID | worst class (acc.) | D class agrees on worst "
-        "| D p(fake) on worst | min mean dist. | min nearest/radius | σ max | d_loss | g_loss |",
+        "| epoch | steps | cond. acc. | raw weights | FID | worst class (acc.) "
+        "| D class agrees on worst | D p(fake) on worst | min mean dist. | min nearest/radius | σ max | d_loss | g_loss |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:

@@ -161,7 +161,8 @@ def report(args, records: list[dict], changed: dict) -> str:
         "samples per class, bundled MNIST classifier.",
         "",
         "| epoch | steps | cond. acc. | raw weights | FID | worst class (acc.) "
-        "| D class agrees on worst | D p(fake) on worst | min mean dist. | min nearest/radius | σ max | d_loss | g_loss |",
+        "| D class agrees on worst | D p(fake) on worst | min mean dist. | min nearest/radius "
+        "| σ max | d_loss | g_loss |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:

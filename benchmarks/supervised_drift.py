@@ -221,8 +221,15 @@ def main(argv=None):
             raise SystemExit(f"Trained steps {[r['steps'] for r in records]}, not {steps}/epoch.")
         (args.out / "report.md").write_text(report(args, records, changed))
         (args.out / "results.json").write_text(
-            json.dumps({"seed": args.seed, "changed": changed, "steps_per_epoch": steps,
-                        "epochs": records}, indent=1)  # fmt: skip
+            json.dumps(
+                {
+                    "seed": args.seed,
+                    "changed": changed,
+                    "steps_per_epoch": steps,
+                    "epochs": records,
+                },
+                indent=1,
+            )  # fmt: skip
         )
 
     evaluator = Evaluator(data.x_test[: args.n_per_class * data.num_classes], "mnist")

@@ -56,6 +56,13 @@ def test_gmgan_recipes_follow_their_loss_and_variant():
     supervised = recipes.gmgan_supervised((8, 8, 1), 3, latent_dim=4)
     assert type(supervised) is SupervisedGMGAN and supervised.latent.num_components == 3
     assert _adam(supervised) == pytest.approx((8e-5, 0.5, 0.999))
+    # The supervised model samples a moving average of its generator by default (it keeps
+    # every component on its class as training goes on); the others keep none unless asked.
+    assert supervised.generator_average.decay == pytest.approx(0.999)
+    assert recipes.gmgan_supervised(
+        (8, 8, 1), 3, latent_dim=4, ema_decay=0.9
+    ).generator_average.decay == pytest.approx(0.9)
+    assert static.generator_average is None and dynamic.generator_average is None
 
 
 def test_recipes_refuse_what_does_not_fit():

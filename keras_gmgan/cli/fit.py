@@ -220,8 +220,9 @@ def _check_eval_options(options: dict, recipe) -> None:
     type=FiniteFloat(0, 1, min_open=True, max_open=True),
     default=None,
     help="Keep an exponential moving average of a player's weights with this decay (e.g. "
-    "0.999; default: none). sgan: of the discriminator's, to classify with (Improved GAN's "
-    "MNIST script: 0.9999, level with 0.999 in a 300-epoch MNIST run, BENCHMARKS.md). gan, "
+    "0.999; default: 0.999 for gmgan-supervised, none otherwise). sgan: of the "
+    "discriminator's, to classify with (Improved GAN's MNIST script: 0.9999, level with "
+    "0.999 in a 300-epoch MNIST run, BENCHMARKS.md). gan, "
     "wgan and the gmgan models: of the generator's, which generate and evaluate then sample "
     "(unless --raw-weights).",
 )

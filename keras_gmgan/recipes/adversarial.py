@@ -248,13 +248,18 @@ def gmgan_supervised(
     lr: float = 8e-5,
     beta1: float = 0.5,
     init_from: Union[str, Path, None] = None,
-    ema_decay: Optional[float] = None,
+    ema_decay: Optional[float] = 0.999,
     seed: Optional[int] = None,
 ):
     """The supervised GM-GAN: component k generates class k; a (K+1)-way discriminator.
 
     The seeds' setting: means drawn from U[-3, 3]^d, a learned σ per dimension starting at
     1.4, Adam(8e-5, β1=0.5). Train it with `fit(x, y)`.
+
+    It samples with a moving average of the generator's weights (`ema_decay` 0.999): the
+    trained weights keep handing a component's samples from its digit to a neighbouring one
+    and back, epoch after epoch, each time the discriminator's class head is fooled by images
+    it has never been taught to classify; the average holds every component on its digit.
 
     Args:
         num_classes: K, which is also the number of mixture components.

@@ -570,7 +570,10 @@ def _resume(ctx: click.Context, options: dict):
     out = options["resume"]
     if not out.is_dir():
         raise click.UsageError(f"Cannot resume {out}: no such run directory.")
-    hold_run_lock(ctx, out)
+    from keras_gmgan.distribution import is_chief
+
+    if is_chief():  # the other processes of a data-parallel run only read `out`
+        hold_run_lock(ctx, out)
     try:
         saved = runs.read_config(out)["options"]
     except runs.ModelFileError as error:

@@ -103,7 +103,7 @@ def test_objective_values_come_from_results_then_evaluation():
     evaluation = {"class_histogram": [0.2, 0.1, 0.3, 0.4]}
     assert sweeps.objective_value(balance, results, evaluation) == pytest.approx(4.0)
     assert sweeps.class_balance([0.5, 0.5, 0.0]) == math.inf
-    assert sweeps.objective_value(balance, {"evaluation": {"class_balance": 1.5}}, None) == 1.5
+    assert sweeps.objective_value(balance, {"evaluation": {"class_share_ratio": 1.5}}, None) == 1.5
 
 
 def test_evaluations_are_read_from_the_records_then_results(tmp_path):

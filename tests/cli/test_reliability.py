@@ -387,16 +387,18 @@ def test_evaluation_sizes_shrink_to_the_images_there_are_and_say_so(tmp_path):
     assert json.loads((out / "config.json").read_text())["options"]["eval_samples"] == 20
 
 
-#: Runs the CLI with some packages hidden, as if not installed (`import` and `find_spec`
-#: both fail the way they do for a package that is absent).
+#: Runs the CLI with some packages hidden, as if not installed: the path finder does not
+#: find them, so `find_spec` gives None and `import` raises ModuleNotFoundError.
 HIDING_CLI = """
-import sys
+import importlib.machinery, sys
 HIDDEN = sys.argv.pop(1).split(",")
-class Hide:
-    def find_spec(self, name, path=None, target=None):
+class Hide(importlib.machinery.PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
         if name.partition(".")[0] in HIDDEN:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-sys.meta_path.insert(0, Hide())
+            return None
+        return importlib.machinery.PathFinder.find_spec(name, path, target)
+sys.meta_path[:] = [Hide if f is importlib.machinery.PathFinder else f for f in sys.meta_path]
 from keras_gmgan.cli.main import cli
 cli()
 """

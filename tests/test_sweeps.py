@@ -10,6 +10,11 @@ import pytest
 from keras_gmgan import sweeps
 from keras_gmgan.callbacks.run_records import RECORDS_FILE
 from keras_gmgan.sweeps import SearchParam, SweepError, parse_param
+from tests.conftest import BACKEND
+
+#: The sweep and comparison logic is backend-free (trials are `fit` subprocesses, and `fit` is
+#: tested on every backend), so these subprocess-heavy tests run in the JAX env only.
+pytestmark = pytest.mark.skipif(BACKEND != "jax", reason="backend-free orchestration")
 
 
 def kind_of(name):

@@ -554,6 +554,18 @@ def test_stop_on_signal_puts_the_previous_handlers_back():
     assert signal.getsignal(signal.SIGTERM) == before
 
 
+def test_a_signal_after_an_epochs_last_batch_still_interrupts():
+    # Keras then stops after that epoch and fit returns normally; leaving the block raises.
+    from keras_gmgan.callbacks import StopOnSignal, TrainingInterrupted
+
+    with pytest.raises(TrainingInterrupted) as raised:
+        with StopOnSignal() as callback:
+            callback.on_train_begin()
+            callback._record(signal.SIGTERM, None)
+            callback.on_train_end()
+    assert raised.value.exit_code == 143
+
+
 def test_a_full_disk_is_one_line_and_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
     import errno
 

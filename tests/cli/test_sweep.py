@@ -16,6 +16,11 @@ from click.testing import CliRunner
 from keras_gmgan import sweeps
 from keras_gmgan.cli.main import cli
 from keras_gmgan.sweep_report import write_report
+from tests.conftest import BACKEND
+
+#: The sweep and comparison logic is backend-free (trials are `fit` subprocesses, and `fit` is
+#: tested on every backend), so these subprocess-heavy tests run in the JAX env only.
+pytestmark = pytest.mark.skipif(BACKEND != "jax", reason="backend-free orchestration")
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 SHARED_DATA = Path(os.environ.get("KERAS_GMGAN_DATA", "../shared/data")).resolve()

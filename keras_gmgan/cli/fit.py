@@ -526,7 +526,10 @@ def _resume(ctx: click.Context, options: dict):
     out = options["resume"]
     if not out.is_dir():
         raise click.UsageError(f"Cannot resume {out}: no such run directory.")
-    hold_run_lock(ctx, out)  # until the command ends, however it ends
+    from keras_gmgan.distribution import is_chief
+
+    if is_chief():  # the other processes of a data-parallel run only read `out`
+        hold_run_lock(ctx, out)  # until the command ends, however it ends
     try:
         run = Run.resume(out)
     except ModelFileError as error:

@@ -87,22 +87,22 @@ class KerasGmganRunner:
     """A keras-gmgan model built and trained as `keras-gmgan fit ARGS` would build it."""
 
     def __init__(self, fit_args: list, dataset: str, seed: int, state_dir: Path):
-        from keras_gmgan.cli.fit import _with_model_defaults, build_model, fit
-        from keras_gmgan.cli.model_specs import MODELS as SPECS
+        from keras_gmgan.cli.fit import _build, _with_model_defaults, fit
         from keras_gmgan.datasets import load_dataset
+        from keras_gmgan.recipes import RECIPES
         from keras_gmgan.runs import load_model
 
         args = [*fit_args, "--dataset", dataset, "--seed", str(seed)]
         args += ["--steps-per-epoch", str(STEPS_PER_EPOCH), "--verbose", "0"]
         context = fit.make_context("fit", args)
-        self.spec = SPECS[context.params["model"]]
-        self.options = _with_model_defaults(dict(context.params), self.spec)
+        self.recipe = RECIPES[context.params["model"]]
+        self.options = _with_model_defaults(dict(context.params), self.recipe)
         self.data = load_dataset(dataset, self.options["data"], seed=seed)
         self.path = state_dir / "model.keras"
         if self.path.exists():
             self.model = load_model(self.path)
         else:
-            self.model = build_model(self.spec, self.options, self.data)
+            self.model = _build(self.recipe, self.options, self.data)
 
     @property
     def steps(self) -> int:
@@ -113,9 +113,8 @@ class KerasGmganRunner:
     def train(self, seconds: float, epoch: int) -> tuple:
         """Trains for `seconds` from epoch `epoch`; returns (steps, seconds, next epoch)."""
         from keras_gmgan.callbacks import TimeLimit
-        from keras_gmgan.cli.training import make_batches
 
-        batches = make_batches(self.spec, self.options, self.data, initial_epoch=epoch)
+        batches = self.recipe.make_batches(self.options, self.data, initial_epoch=epoch)
         limit = TimeLimit(seconds)
         before = self.steps
         history = self.model.fit(

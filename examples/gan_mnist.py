@@ -13,10 +13,9 @@ from pathlib import Path
 
 import keras
 
+from keras_gmgan import recipes
 from keras_gmgan.callbacks import SampleGrid
 from keras_gmgan.datasets import load_mnist
-from keras_gmgan.models import GAN
-from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
 from keras_gmgan.visualization import save_image_grid
 
 # ## Settings
@@ -36,16 +35,12 @@ keras.utils.set_random_seed(0)
 (x_train, _), _ = load_mnist(args.data)
 
 # ## Networks and model
-# The generator maps 100-d latents to images through 256-512-1024 units; the discriminator
-# mirrors it and returns a logit. `GAN` draws latents from a standard-normal `MixtureLatent`.
+# `recipes.gan` is the model `keras-gmgan fit --model gan` trains: the generator maps 100-d
+# latents to images through 256-512-1024 units (`build_mlp_generator`); the discriminator
+# mirrors it and returns a logit (`build_mlp_discriminator`); latents come from a
+# standard-normal `MixtureLatent`; each player has Adam(2e-4, β1=0.5). It is compiled.
 
-generator = build_mlp_generator(latent_dim=100, data_shape=(28, 28, 1))
-discriminator = build_mlp_discriminator(data_shape=(28, 28, 1))
-gan = GAN(generator, discriminator, seed=0)
-gan.compile(
-    d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-    g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-)
+gan = recipes.gan((28, 28, 1), seed=0)
 
 # ## Training
 # `SampleGrid` saves one grid per epoch from a fixed latent batch; any Keras callback works.

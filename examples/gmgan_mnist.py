@@ -19,7 +19,7 @@ Run it (any backend: set KERAS_BACKEND to jax, tensorflow or torch):
 # smaller σ trades diversity for quality, after training. The seed projects on MNIST got
 # their best static GM-GANs (K=10, 100-d latents; c=0.1, σ=0.15 or c=0.467, σ=0.7) by
 # fine-tuning a vanilla GAN rather than training from scratch, so that is what this example
-# does. `build_gmgan` defaults to the second prior, which also trains from scratch.
+# does. `recipes.gmgan` defaults to the second prior, which also trains from scratch.
 
 import argparse
 import os
@@ -29,7 +29,8 @@ import keras
 import numpy as np
 from PIL import Image
 
-from keras_gmgan.models import GAN, build_gmgan, build_networks, warm_start_from
+from keras_gmgan import recipes
+from keras_gmgan.models import warm_start_from
 
 # ## Data
 #
@@ -80,20 +81,23 @@ def main(argv=None):
 
     # ## Stage 1: a vanilla GAN
     #
-    # The course template's MLPs (100→256→512→1024→784 and 784→1024→512→256→1), BCE,
-    # Adam(2e-4), batch 64, a standard normal latent.
-    vanilla = GAN(*build_networks(x_train.shape[1:]), seed=args.seed)
-    vanilla.compile(
-        d_optimizer=keras.optimizers.Adam(2e-4), g_optimizer=keras.optimizers.Adam(2e-4)
-    )
+    # `recipes.gan`: the course template's MLPs (100→256→512→1024→784 and 784→1024→512→256→1),
+    # BCE, Adam(2e-4, β1=0.5), a standard normal latent.
+    shape = x_train.shape[1:]
+    vanilla = recipes.gan(shape, seed=args.seed)
     vanilla.fit(x_train, epochs=args.pretrain_epochs, **fit_options)
 
     # ## Stage 2: the GM-GAN, warm-started
     #
-    # `build_gmgan` uses the seed settings for the variant; the networks are the same as the
-    # vanilla GAN's, so `warm_start_from` copies them. A supervised GM-GAN's discriminator
-    # has 11 outputs (10 digits + fake), so only its generator is copied.
-    gmgan = build_gmgan(x_train.shape[1:], variant=args.variant, seed=args.seed)
+    # Each variant's recipe has the seed settings (`keras-gmgan fit --model gmgan`, ...); the
+    # networks are the same as the vanilla GAN's, so `warm_start_from` copies them. A
+    # supervised GM-GAN's discriminator has 11 outputs (10 digits + fake), so only its
+    # generator is copied.
+    if args.variant == "supervised":
+        gmgan = recipes.gmgan_supervised(shape, num_classes=10, seed=args.seed)
+    else:
+        recipe = recipes.gmgan if args.variant == "static" else recipes.gmgan_dynamic
+        gmgan = recipe(shape, seed=args.seed)
     parts = ("generator",) if args.variant == "supervised" else ("generator", "discriminator")
     warm_start_from(gmgan, vanilla, parts=parts)
     labels = y_train if args.variant == "supervised" else None

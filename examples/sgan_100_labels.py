@@ -15,18 +15,16 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_gmgan import recipes
 from keras_gmgan.callbacks import SampleGrid
 from keras_gmgan.classification import plot_confusion_matrix
 from keras_gmgan.datasets import SemiSupervisedBatches, load_mnist, semi_supervised_split
-from keras_gmgan.layers import initialize_weight_norm
-from keras_gmgan.models import SGAN, SGAN_ADAM_EPSILON
-from keras_gmgan.networks import build_improved_gan_discriminator, build_improved_gan_generator
 
 # ## Settings
 # Improved GAN's MNIST recipe (Salimans et al. 2016): weight-normalised dense layers with
 # Gaussian noise, batch 100, Adam with β1 = 0.5, the fake class implicit in the K = 10 logits.
-# Adam's epsilon is `SGAN_ADAM_EPSILON` (1e-4, about the paper's): with Keras' 1e-7 the
-# game collapses after a few thousand steps at a constant rate.
+# The recipe sets Adam's epsilon to `SGAN_ADAM_EPSILON` (1e-4, about the paper's): with
+# Keras' 1e-7 the game collapses after a few thousand steps at a constant rate.
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
 parser.add_argument("--epochs", type=int, default=10)
@@ -56,18 +54,13 @@ batches = SemiSupervisedBatches(
 print(f"{len(labeled)} labelled, {len(unlabeled)} unlabelled, {len(batches)} steps per epoch")
 
 # ## Networks and model
-# The discriminator returns [features, logits]: its last 250-unit hidden layer is what the
-# generator's feature-matching loss compares. The weights' moving average (EMA) classifies.
-# Weight-normalised layers get the paper's data-dependent initialisation from a batch.
+# `recipes.sgan` is the model `keras-gmgan fit --model sgan` trains: Improved GAN's MLPs, whose
+# discriminator returns [features, logits] (its last 250-unit hidden layer is what the
+# generator's feature-matching loss compares), the fake class implicit in the 10 logits,
+# Adam(lr, β1=0.5). Its weight-normalised layers get the paper's data-dependent
+# initialisation from `x_init`. The weights' moving average (EMA) classifies.
 
-discriminator = build_improved_gan_discriminator((28, 28, 1), num_outputs=10)
-initialize_weight_norm(discriminator, x_train[unlabeled[:500]])
-generator = build_improved_gan_generator(latent_dim=100, data_shape=(28, 28, 1))
-sgan = SGAN(generator, discriminator, num_classes=10, fake_class="implicit", ema_decay=0.999)
-sgan.compile(
-    d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, epsilon=SGAN_ADAM_EPSILON),
-    g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, epsilon=SGAN_ADAM_EPSILON),
-)
+sgan = recipes.sgan((28, 28, 1), 10, x_init=x_train[unlabeled], ema_decay=0.999, lr=args.lr)
 
 # ## Training
 # A callback reports test accuracy after each epoch; `SampleGrid` saves generated digits.

@@ -17,6 +17,8 @@ _SUBMODULES = (
     "metrics",
     "models",
     "networks",
+    "recipes",
+    "runs",
     "sampling",
     "schedules",
 )

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 #: Where `keras-gmgan fit` keeps the evaluations of finished epochs while it runs
-#: (`keras_gmgan.cli.run_records.RECORDS_FILE`; spelled out so this process imports no Keras).
+#: (`keras_gmgan.callbacks.run_records.RECORDS_FILE`; spelled out so this process imports no Keras).
 RECORDS_FILE = "checkpoint_records.json"
 RESULTS_FILE = "results.json"
 EVALUATION_FILE = "evaluation.json"

@@ -18,7 +18,7 @@ FIXTURES = [path for path in ALL_FIXTURES if path not in CLASSIFIERS]
 
 
 def test_fixtures_exist_for_every_backend():
-    from keras_gmgan.cli.model_specs import MODELS
+    from keras_gmgan.recipes import RECIPES as MODELS
 
     stems = {path.stem for path in ALL_FIXTURES}
     # Every --model choice of the command line, saved under each backend.

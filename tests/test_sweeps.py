@@ -8,7 +8,7 @@ import optuna
 import pytest
 
 from keras_gmgan import sweeps
-from keras_gmgan.cli.run_records import RECORDS_FILE
+from keras_gmgan.callbacks.run_records import RECORDS_FILE
 from keras_gmgan.sweeps import SearchParam, SweepError, parse_param
 from tests.conftest import BACKEND
 

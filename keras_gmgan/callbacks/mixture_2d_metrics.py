@@ -28,6 +28,8 @@ class Mixture2DMetrics(PeriodicEvaluation):
         prefix: prepended to the log names, e.g. `"val_"`.
     """
 
+    records_key = "mode_evaluations"
+
     def __init__(
         self,
         mixture: Any,
@@ -46,6 +48,10 @@ class Mixture2DMetrics(PeriodicEvaluation):
         """The PacGAN measures of `num_samples` points generated now."""
         samples = self.model.generate(self.num_samples, seed=self.seed)
         return evaluate_mixture_2d(samples, self.mixture)
+
+    def summary(self) -> dict:
+        """The last evaluation as `modes`, and every one."""
+        return {"modes": self.latest, self.records_key: self.records}
 
     def on_epoch_end(self, epoch, logs=None):
         latest = self.evaluation_at_epoch_end()

@@ -19,6 +19,9 @@ class PeriodicEvaluation(keras.callbacks.Callback):
         every_n_steps: also evaluate after every this many steps (None: epoch ends only).
     """
 
+    #: The results.json key of `records` (`keras_gmgan.runs.Run` keeps them across resumes).
+    records_key = "evaluations"
+
     def __init__(self, every_n_steps: Optional[int] = None):
         super().__init__()
         if every_n_steps is not None and every_n_steps < 1:
@@ -35,6 +38,10 @@ class PeriodicEvaluation(keras.callbacks.Callback):
     def latest(self) -> Optional[dict]:
         """The most recent evaluation (with its `step`), or None before the first."""
         return self.records[-1] if self.records else None
+
+    def summary(self) -> dict:
+        """What a run's results.json reports of these evaluations: every record by default."""
+        return {self.records_key: self.records}
 
     def evaluate(self) -> dict:
         """Evaluates now and returns (and records) the result with its step."""

@@ -152,15 +152,17 @@ def evaluate(
     splits = _load_real(real, data)
     n = _sample_size(n, source, real, splits, generated if kind == "png" else None)
 
-    from keras_gmgan.metrics import Evaluator
+    from keras_gmgan.metrics import Evaluator, evaluate_model
 
     evaluator = Evaluator.from_splits(splits.x_train, splits.x_test, extractor=real, n=n, seed=seed)
-    if model is not None:
-        generated, drs_rate = draw_samples(model, n, **sampling)
-    report = evaluator.evaluate(generated)
-    if model is not None:
-        if drs:
-            report["drs_acceptance_rate"] = drs_rate
+    if model is None:
+        report = evaluator.evaluate(generated)
+    else:
+        try:
+            report = evaluate_model(model, evaluator, n, **sampling)
+        except RuntimeError as error:  # DRS gave up
+            raise click.ClickException(str(error)) from None
+        report.pop("drs_percentile", None)  # in the header already
         with model.sampling_weights(sampling["weights"]):
             report.update(_mixture_metrics(model, evaluator, splits, n, seed))
     header = {"source_type": kind, "real": real, **sampling}
@@ -168,6 +170,8 @@ def evaluate(
         from keras_gmgan.pictures import pictures_folder, write_pictures
 
         folder = pictures_folder(source, kind == "run", json_path)
+        if model is not None:  # the images evaluate_model scored: same seed and sampling
+            generated, _ = draw_samples(model, n, **sampling)
         drawn = write_pictures(model, evaluator.extractor, splits.x_test[:n], generated, folder,
                                seed=seed)  # fmt: skip
         header["pictures"] = {name: str(path) for name, path in drawn.items()}

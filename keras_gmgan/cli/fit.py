@@ -1,42 +1,28 @@
-"""`keras-gmgan fit`: train a model and write a run directory."""
+"""`keras-gmgan fit`: train a model and write a run directory.
+
+The models, their options and defaults are `keras_gmgan.recipes.RECIPES`; the run directory
+is a `keras_gmgan.runs.Run`. This command checks the options, maps them onto those two, and
+turns their errors into one-line messages.
+"""
 
 import datetime
 import inspect
-import os
 import shlex
-import shutil
 import time
 from pathlib import Path
 
 import click
 
 from keras_gmgan.cli.locking import hold_run_lock
-from keras_gmgan.cli.model_specs import COMMON_DEFAULTS, COMMON_OPTIONS, MODELS
 from keras_gmgan.cli.option_types import SEED, FiniteFloat
-from keras_gmgan.run_lock import clear_directory
+from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default, describe_defaults
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
 #: The data sets that `--data` (a local copy of a download) applies to.
 LOCAL_DATASETS = ("mnist", "fashion_mnist")
-
-
-def _default_out(model: str) -> Path:
-    return Path("runs") / f"{model}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
-
-
-#: Options that shape the latent prior: meaningless for a model that generates nothing.
-LATENT_OPTIONS = ("latent_dim", "components", "c", "sigma")
-
-#: Options that only one setting of another option uses: {option: (other, its settings)}.
-DEPENDENT_OPTIONS = {
-    "clip_value": ("lipschitz", ("clip",)),
-    "gp_weight": ("lipschitz", ("gp",)),
-}
-GMGAN_DEPENDENT_OPTIONS = {
-    "gp_weight": ("loss", ("wgan-gp",)),
-    "n_critic": ("loss", ("wgan-gp",)),
-}
+#: Default `--eval-samples` for images: cheap enough to run during training (a few seconds).
+IMAGE_EVAL_SAMPLES = 2000
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -47,23 +33,35 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _check_model_options(ctx: click.Context, spec, model: str) -> None:
+def model_default(flag: str, type: click.ParamType, text: str):
+    """An option whose default is the model's: None on the command line (and so in
+    config.json when unset), the recipe's when the model is built; the help lists each
+    model's default (`describe_defaults`)."""
+    name = flag.lstrip("-").replace("-", "_")
+    return click.option(flag, type=type, default=None,
+                        help=f"{text} (default: {describe_defaults(name)}).")  # fmt: skip
+
+
+def _check_model_options(ctx: click.Context, recipe, model: str) -> None:
     """Rejects options given for a model, data set or setting that does not use them, so
     that nothing the user asked for is silently ignored."""
     for name in ctx.params:
-        latent_without_generator = name in LATENT_OPTIONS and not spec.generative
-        common = name in COMMON_OPTIONS and not latent_without_generator
-        if common or name in spec.options or not _given(ctx, name):
+        latent_without_generator = name in LATENT_OPTIONS and not recipe.generative
+        if (name in recipe.options and not latent_without_generator) or not _given(ctx, name):
             continue
         reason = " (it generates nothing)" if latent_without_generator else ""
         raise click.UsageError(f"{_flag(name)} does not apply to --model {model}{reason}.")
-    dependent = GMGAN_DEPENDENT_OPTIONS if "loss" in spec.options else DEPENDENT_OPTIONS
-    for name, (other, settings) in dependent.items():
-        if name in spec.options and _given(ctx, name) and ctx.params[other] not in settings:
+    for name, (other, settings) in recipe.requires.items():
+        if _given(ctx, name) and ctx.params[other] not in settings:
             raise click.UsageError(
                 f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
                 f"this run has {_flag(other)} {ctx.params[other]}. Drop {_flag(name)}."
             )
+    if _given(ctx, "lr_hold") and ctx.params["lr_decay"] != "linear":
+        raise click.UsageError(
+            "--lr-hold sets how long the rate stays before --lr-decay linear lowers it; "
+            "add --lr-decay linear."
+        )
     dataset = ctx.params["dataset"]
     if _given(ctx, "gif") and dataset in IMAGE_DATASETS:
         raise click.UsageError(
@@ -77,32 +75,13 @@ def _check_model_options(ctx: click.Context, spec, model: str) -> None:
         )
 
 
-def _check_lr_schedule(ctx: click.Context, options: dict) -> None:
-    """`--lr-hold` only shapes the decay that `--lr-decay linear` turns on."""
-    held = ctx.get_parameter_source("lr_hold") != click.core.ParameterSource.DEFAULT
-    if held and options["lr_decay"] != "linear":
-        raise click.UsageError(
-            "--lr-hold sets how long the rate stays before --lr-decay linear lowers it; "
-            "add --lr-decay linear."
-        )
-
-
-def _with_model_defaults(options: dict, spec) -> dict:
-    """Fills common options left unset (None) with the model's defaults, else everyone's."""
-    filled = dict(options)
-    for name, value in {**COMMON_DEFAULTS, **spec.defaults}.items():
-        if filled.get(name) is None:
-            filled[name] = value
-    return filled
-
-
-def _check_eval_options(options: dict, spec) -> None:
+def _check_eval_options(options: dict, recipe) -> None:
     """`--eval-every` needs a feature extractor for image data and a model that generates;
     `--eval-samples` needs something to evaluate."""
     from keras_gmgan.metrics.feature_extractor import BUNDLED_EXTRACTORS
 
     dataset, image_data = options["dataset"], options["dataset"] in IMAGE_DATASETS
-    if options["eval_every"] is not None and not spec.generative:
+    if options["eval_every"] is not None and not recipe.generative:
         raise click.UsageError(
             f"--eval-every scores generated samples; --model {options['model']} generates "
             "none (its results.json reports test accuracy). Drop --eval-every."
@@ -118,87 +97,11 @@ def _check_eval_options(options: dict, spec) -> None:
                                "add --eval-every N.")  # fmt: skip
 
 
-def _check_mlflow(options: dict) -> None:
-    """`--mlflow`: MLflow is installed and its store answers, before any work is done."""
-    if options.get("mlflow") is None:
-        return
-    from keras_gmgan.callbacks.mlflow_logger import MLflowUnavailableError, start_mlflow_run
-
-    try:
-        start_mlflow_run(options["mlflow"], run_name=False)
-    except MLflowUnavailableError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _fit_eval_samples(options: dict, data) -> None:
-    """Lowers the image evaluations' size to the test set's when it holds fewer images, and
-    says so: every evaluation, the floor and config.json then use the size compared."""
-    from keras_gmgan.cli.training import IMAGE_EVAL_SAMPLES
-
-    if not (data.is_image and options["eval_every"]):
-        return
-    asked = options["eval_samples"] or IMAGE_EVAL_SAMPLES
-    if asked > len(data.x_test):
-        click.echo(
-            f"Evaluating {len(data.x_test)} samples, not {asked}: the {data.name} test set "
-            f"has {len(data.x_test)} images."
-        )
-        options["eval_samples"] = len(data.x_test)
-
-
-def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
-    """Checks that `out` can become the run directory before any work is done, and again
-    once this process owns it (`owned`: its run lock is held, so no busy check).
-
-    `--overwrite` deletes `out`, so it is refused for anything but an earlier run directory
-    (one holding config.json, or an empty folder): never the working directory or a folder
-    above it, never a folder of other files.
-    """
-    from keras_gmgan.run_lock import LOCK_FILE, RunDirectoryBusy, check_not_busy
-    from keras_gmgan.runs import CONFIG_FILE
-
-    if out.exists() and not out.is_dir():
-        raise click.UsageError(f"--out {out} is a file; give a directory path for the run.")
-    if not owned:
-        try:
-            check_not_busy(out)
-        except RunDirectoryBusy as error:
-            raise click.ClickException(str(error)) from None
-    if out.exists() and not overwrite:
-        raise click.UsageError(
-            f"{out} already exists; pass --overwrite to replace it or choose another --out."
-        )
-    if out.exists():
-        contents = [path for path in out.iterdir() if path.name != LOCK_FILE]
-        here = Path.cwd().resolve()
-        if out.resolve() == here or out.resolve() in here.parents:
-            raise click.UsageError(
-                f"--overwrite would delete {out}, which holds the working directory; choose "
-                "another --out."
-            )
-        if contents and not (out / CONFIG_FILE).is_file():
-            raise click.UsageError(
-                f"--overwrite replaces run directories only, and {out} holds other files (no "
-                f"{CONFIG_FILE}); choose another --out, or empty it yourself."
-            )
-    probe = out.parent if out.parent != Path("") else Path(".")
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise click.UsageError(
-            f"Cannot make the run directory {out}: {probe} is a file, not a directory."
-        )
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise click.ClickException(
-            f"Cannot write the run directory {out}: {probe} is not writable."
-        )
-
-
 @click.command()
 @click.option(
     "--model",
     "model",
-    type=click.Choice(sorted(MODELS)),
+    type=click.Choice(sorted(RECIPES)),
     default="gan",
     show_default=True,
     help="Which adversarial model to train.",
@@ -219,85 +122,53 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
     default=None,
     help="Batches per epoch (default: one pass over the training set).",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Examples per batch (default 64; 100 for sgan, as in Improved GAN).",
-)
-@click.option(
-    "--lr",
-    type=FiniteFloat(min=0, min_open=True),
-    default=None,
-    help="Adam learning rate of both players (default: the model's: 2e-4 for gan, gmgan, "
-    "gmgan-dynamic and cnn-baseline, 8e-5 for gmgan-supervised, 1e-4 for wgan and --loss "
-    "wgan-gp, 1e-3 for sgan).",
-)
-@click.option(
-    "--beta1",
-    type=FiniteFloat(0, 1, max_open=True),
-    default=None,
-    help="Adam β1 of both players (default: the model's, 0.5 for GANs, 0 for WGANs).",
-)
-@click.option(
-    "--latent-dim",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Latent dimension (default 100 for images, 2 for 2-D points).",
-)
-@click.option(
+@model_default("--batch-size", click.IntRange(min=1), "Examples per batch")
+@model_default("--lr", FiniteFloat(min=0, min_open=True), "Adam learning rate of both players")
+@model_default("--beta1", FiniteFloat(0, 1, max_open=True), "Adam β1 of both players")
+@model_default("--latent-dim", click.IntRange(min=1), "Latent dimension")
+@model_default(
     "--components",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Mixture components of the latent prior (default 1, the standard normal; 10 for the "
-    "unsupervised GM-GANs; the number of classes for gmgan-supervised).",
+    click.IntRange(min=1),
+    "Mixture components of the latent prior; 1 is the standard normal",
 )
-@click.option(
-    "--c",
-    "c",
-    type=FiniteFloat(min=0),
-    default=None,
-    help="Mixture means are drawn from U[-c, c]^d (default: 0 for one component; 0.5 for "
-    "gan/wgan mixtures; 0.467 for gmgan / gmgan-dynamic; 3 for gmgan-supervised).",
-)
-@click.option(
+@model_default("--c", FiniteFloat(min=0), "Mixture means are drawn from U[-c, c]^d")
+@model_default(
     "--sigma",
-    type=FiniteFloat(min=0, min_open=True),
-    default=None,
-    help="Mixture σ (default: 1 for one component; 0.7 for gan/wgan mixtures and gmgan / "
-    "gmgan-dynamic; 1.4, per dimension, for gmgan-supervised).",
+    FiniteFloat(min=0, min_open=True),
+    "Mixture σ, per dimension for gmgan-supervised",
 )
-@click.option(
+@model_default(
     "--network",
-    type=click.Choice(["mlp", "dcgan", "deep"]),
-    default=None,
-    help="mlp (default): the classic MLP pair (images) or the 2→100→2 pair (2-D points); "
-    "dcgan: a DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
-    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN "
-    "(cnn-baseline's default).",
+    click.Choice(["mlp", "dcgan", "deep"]),
+    "mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
+    "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
+    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN",
 )
 @click.option(
     "--lipschitz",
     type=click.Choice(["clip", "spectral", "gp"]),
-    default="gp",
+    default=default("lipschitz"),
     show_default=True,
     help="WGAN critic constraint: weight clipping, spectral normalisation or gradient penalty.",
 )
-@click.option(
+@model_default(
     "--n-critic",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Critic steps per generator step (default 5 for WGAN and wgan-gp losses; WGAN splits "
-    "each fit batch into this many chunks).",
+    click.IntRange(min=1),
+    "Critic steps per generator step; WGAN splits each fit batch into this many chunks",
 )
 @click.option(
-    "--clip-value", type=FiniteFloat(min=0, min_open=True), default=0.01, show_default=True
+    "--clip-value",
+    type=FiniteFloat(min=0, min_open=True),
+    default=default("clip_value"),
+    show_default=True,
 )
-@click.option("--gp-weight", type=FiniteFloat(min=0), default=10.0, show_default=True)
+@click.option(
+    "--gp-weight", type=FiniteFloat(min=0), default=default("gp_weight"), show_default=True
+)
 @click.option(
     "--loss",
     type=click.Choice(["bce", "wgan-gp"]),
-    default="bce",
+    default=default("loss"),
     show_default=True,
     help="GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty.",
 )
@@ -340,7 +211,7 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 @click.option(
     "--fake-class",
     type=click.Choice(["explicit", "implicit"]),
-    default="implicit",
+    default=default("fake_class"),
     show_default=True,
     help="sgan: a (K+1)-th fake logit, or K logits with D(x) = Z/(Z+1) (Improved GAN).",
 )
@@ -357,7 +228,7 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 @click.option(
     "--entropy-weight",
     type=FiniteFloat(min=0),
-    default=0.0,
+    default=default("entropy_weight"),
     show_default=True,
     help="sgan: add this weight × the entropy of the class posterior of the unlabelled batch "
     "to the discriminator's loss (entropy minimisation, as in Bad GAN); 0 is Improved GAN's "
@@ -375,7 +246,7 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 @click.option(
     "--lr-decay",
     type=click.Choice(["linear", "none"]),
-    default="none",
+    default=default("lr_decay"),
     show_default=True,
     help="sgan: none keeps both learning rates constant; linear lowers them to 0 over the "
     "run (epochs × steps per epoch), after --lr-hold of it at the full rate, the schedule of "
@@ -384,7 +255,7 @@ def _prepare_out_dir(out: Path, overwrite: bool, owned: bool = False) -> None:
 @click.option(
     "--lr-hold",
     type=FiniteFloat(0, 1, max_open=True),
-    default=0.0,
+    default=default("lr_hold"),
     show_default=True,
     help="sgan, with --lr-decay linear: the share of the run at the full rate before the "
     "decay starts (Improved GAN on CIFAR-10: 0.67, its MNIST script never decays; the "
@@ -436,36 +307,92 @@ def fit(ctx: click.Context, **options):
     The directory holds config.json, history.csv, loss.png, model.keras and results.json;
     a model that generates images adds a sample grid per epoch (samples/). Models:
     """
+    from keras_gmgan.runs import Run
+
     if options["resume"] is not None:
         return _resume(ctx, options)
-    spec = MODELS[options["model"]]
-    _check_model_options(ctx, spec, options["model"])
-    _check_lr_schedule(ctx, options)
-    options = _with_model_defaults(options, spec)
-    _check_eval_options(options, spec)
+    recipe = RECIPES[options["model"]]
+    _check_model_options(ctx, recipe, options["model"])
+    options = _with_model_defaults(options, recipe)
+    _check_eval_options(options, recipe)
     _check_mlflow(options)
-    out = options["out"] or _default_out(options["model"])
+    out = (
+        options["out"]
+        or Path("runs") / f"{options['model']}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+    )
     if options["distribute"] == "data-parallel":
         from keras_gmgan.distribution import run_directory_for_this_process
 
         out = run_directory_for_this_process(out)
-    _prepare_out_dir(out, options["overwrite"])
+    _errors(Run.check_directory, out, options["overwrite"])
     data = _load_data(options)
     _fit_eval_samples(options, data)
-    model = build_model(spec, options, data)
-    batches = _make_batches(spec, options, data, initial_epoch=0)
+    model = _build(recipe, options, data)
+    batches = _make_batches(recipe, options, data, 0)
     lock = hold_run_lock(ctx, out, create=True)  # until the command ends, however it ends
-    if not lock.created:
-        _prepare_out_dir(out, options["overwrite"], owned=True)  # as found once owned
-        clear_directory(out)
-    return _train(model, spec, options, data, batches, out, initial_epoch=0)
+    run = _errors(Run.create, out, options, options["overwrite"], lock)
+    return _train(run, model, recipe, data, batches)
 
 
 fit.help = (
     inspect.cleandoc(fit.help)
     + "\n\n\b\n"
-    + "\n".join(f"{name:<18}{spec.summary}" for name, spec in sorted(MODELS.items()))
+    + "\n".join(f"{name:<18}{recipe.summary}" for name, recipe in sorted(RECIPES.items()))
 )
+
+
+def _with_model_defaults(options: dict, recipe) -> dict:
+    """`options` with the model's defaults of the options every model shares (stored so in
+    config.json)."""
+    network = options["network"] or recipe.parameters["network"]
+    return {**options, "network": network, "batch_size": options["batch_size"] or recipe.batch_size}
+
+
+def _errors(function, *args):
+    """`function(*args)`, a ValueError (a bad option) a usage error, and a PermissionError
+    or a directory another process writes to a plain one."""
+    from keras_gmgan.run_lock import RunDirectoryBusy
+
+    try:
+        return function(*args)
+    except (PermissionError, RunDirectoryBusy) as error:
+        raise click.ClickException(str(error)) from None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _check_mlflow(options: dict) -> None:
+    """`--mlflow`: MLflow is installed and its store answers, before any work is done."""
+    if options.get("mlflow") is None:
+        return
+    from keras_gmgan.callbacks.mlflow_logger import MLflowUnavailableError, start_mlflow_run
+
+    try:
+        start_mlflow_run(options["mlflow"], run_name=False)
+    except MLflowUnavailableError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _fit_eval_samples(options: dict, data) -> None:
+    """Lowers the image evaluations' size to the test set's when it holds fewer images, and
+    says so: every evaluation, the floor and config.json then use the size compared."""
+    if not (data.is_image and options["eval_every"]):
+        return
+    asked = options["eval_samples"] or IMAGE_EVAL_SAMPLES
+    if asked > len(data.x_test):
+        click.echo(
+            f"Evaluating {len(data.x_test)} samples, not {asked}: the {data.name} test set "
+            f"has {len(data.x_test)} images."
+        )
+        options["eval_samples"] = len(data.x_test)
+
+
+def _make_batches(recipe, options: dict, data, initial_epoch: int):
+    """The training batches (this process's share of each when data-parallel), built before
+    the run directory so a bad size leaves none."""
+    from keras_gmgan.distribution import shard_batches
+
+    return shard_batches(_errors(recipe.make_batches, options, data, initial_epoch))
 
 
 def _load_data(options: dict):
@@ -477,52 +404,86 @@ def _load_data(options: dict):
         raise click.ClickException(str(error)) from None
 
 
-def _make_batches(spec, options: dict, data, initial_epoch: int):
-    """The training batches, built before the run directory so a bad size leaves none."""
-    from keras_gmgan.cli.training import make_batches
-    from keras_gmgan.distribution import shard_batches
+def _build(recipe, options: dict, data):
+    """Seeds Keras, sets up the distribution and builds the compiled model."""
+    import keras
 
+    from keras_gmgan.recipes import default_latent_dim
+
+    if options["latent_dim"] is None:
+        options["latent_dim"] = default_latent_dim(data.data_shape)
+    keras.utils.set_random_seed(options["seed"])
+    if options["distribute"] == "data-parallel":
+        _set_data_parallel(options["batch_size"])
+    return _check_data_parallel_model(_errors(recipe.build, options, data))
+
+
+def _evaluations(options: dict, data) -> list:
+    """`--eval-every`'s callbacks: mode metrics on 2-D data (at every epoch end anyway);
+    FID, precision and recall of `--eval-samples` generated images against as many test
+    images for images, with the data set's bundled extractor."""
+    from keras_gmgan.callbacks import EvaluationCallback, Mixture2DMetrics
+    from keras_gmgan.metrics import Evaluator
+    from keras_gmgan.metrics.modes_2d import NUM_EVAL_SAMPLES
+
+    every, n, seed = options.get("eval_every"), options.get("eval_samples"), options["seed"]
+    if data.mixture is not None:
+        return [Mixture2DMetrics(data.mixture, every_n_steps=every,
+                                 num_samples=n or NUM_EVAL_SAMPLES, seed=seed)]  # fmt: skip
+    if not (data.is_image and every):
+        return []
+    n = n or IMAGE_EVAL_SAMPLES
+    evaluator = Evaluator.from_splits(data.x_train, data.x_test, extractor=data.name, n=n,
+                                      seed=seed)  # fmt: skip
+    return [EvaluationCallback(evaluator, n=n, seed=seed, every_n_steps=every)]
+
+
+def _train(run, model, recipe, data, batches):
+    """Trains with the run's callbacks; failures become one-line errors."""
+    from keras_gmgan.callbacks import NonFiniteLossError, TrainingGIF, TrainingInterrupted
+    from keras_gmgan.runs import CONFIG_FILE
+
+    options, started = run.options, time.time()
+    extra = []
+    if data.mixture is not None and options.get("gif"):
+        extra = [TrainingGIF(run.directory / "training.gif", data.x_test, seed=options["seed"])]
+    if options.get("mlflow") is not None:  # after the evaluations, so the logs are complete
+        from keras_gmgan.callbacks import MLflowLogger
+
+        files = [run.directory / CONFIG_FILE]
+        extra.append(MLflowLogger(options["mlflow"], options, run_name=run.directory.name,
+                                  seed=options["seed"], files=files))  # fmt: skip
+    evaluate = recipe.evaluate and (
+        lambda model: recipe.evaluate(model, options, data, run.directory)
+    )
     try:
-        return shard_batches(make_batches(spec, options, data, initial_epoch))
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-
-
-def _train(model, spec, options: dict, data, batches, out: Path, initial_epoch: int):
-    """Trains, turning failures into one-line errors; keeps the run only if it can resume."""
-    from keras_gmgan.callbacks import NonFiniteLossError, TrainingInterrupted, read_checkpoint
-    from keras_gmgan.cli.training import train_run
-    from keras_gmgan.runs import ModelFileError
-
-    started = time.time()
-    try:
-        results = train_run(model, spec, options, data, batches, out, initial_epoch)
-    except BaseException as error:
-        try:
-            checkpoint = read_checkpoint(out)
-        except ModelFileError:
-            # A counter that cannot be read still marks a run that got somewhere: keep it,
-            # and let the original error speak.
-            raise error from None
-        if checkpoint is None and initial_epoch == 0:
-            shutil.rmtree(out, ignore_errors=True)
+        results = run.fit(
+            model,
+            batches,
+            epochs=options["epochs"],
+            evaluations=_evaluations(options, data),
+            callbacks=extra,
+            sample_grid=data.is_image and recipe.generative,
+            evaluate=evaluate,
+            verbose=options["verbose"],
+        )
+    except (NonFiniteLossError, TrainingInterrupted, OSError) as error:
+        checkpoint = run.checkpoint() if run.directory.exists() else None
         if isinstance(error, TrainingInterrupted):
-            _interrupted(error, out, checkpoint)
-        if isinstance(error, OSError) and error.errno is not None:
-            raise click.ClickException(_write_failed(error, out, checkpoint)) from None
-        if isinstance(error, NonFiniteLossError):
-            kept = (
-                f"the checkpoint after epoch {checkpoint[1]} in {out} is intact"
-                if checkpoint
-                else "no epoch had finished, so no run directory was kept"
-            )
-            raise click.ClickException(
-                f"Training stopped: {error} Lower --lr or check the data; {kept}."
-            ) from None
-        raise
+            _interrupted(error, run.directory, checkpoint)
+        if isinstance(error, OSError):
+            if error.errno is None:
+                raise
+            raise click.ClickException(_write_failed(error, run.directory, checkpoint)) from None
+        kept = "no epoch had finished, so no run directory was kept"
+        if checkpoint:
+            kept = f"the checkpoint after epoch {checkpoint[1]} in {run.directory} is intact"
+        raise click.ClickException(
+            f"Training stopped: {error} Lower --lr or check the data; {kept}."
+        ) from None
     click.echo(
         f"Trained {options['model']} to epoch {results['epochs']} in "
-        f"{time.time() - started:.1f} s; run directory: {out}"
+        f"{time.time() - started:.1f} s; run directory: {run.directory}"
     )
     return results
 
@@ -555,17 +516,12 @@ def _interrupted(error, out: Path, checkpoint) -> None:
 
 
 def _resume(ctx: click.Context, options: dict):
-    from keras_gmgan import runs
-    from keras_gmgan.callbacks import read_checkpoint
-    from keras_gmgan.cli.training import truncate_history
+    from keras_gmgan.runs import ModelFileError, Run
 
     for name in ctx.params:
-        if name in ("resume", "verbose"):
-            continue
-        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
-            flag = "--" + name.replace("_", "-")
+        if name not in ("resume", "verbose") and _given(ctx, name):
             raise click.UsageError(
-                f"--resume continues with the run's own config.json; drop {flag}."
+                f"--resume continues with the run's own config.json; drop {_flag(name)}."
             )
     out = options["resume"]
     if not out.is_dir():
@@ -573,60 +529,31 @@ def _resume(ctx: click.Context, options: dict):
     from keras_gmgan.distribution import is_chief
 
     if is_chief():  # the other processes of a data-parallel run only read `out`
-        hold_run_lock(ctx, out)
+        hold_run_lock(ctx, out)  # until the command ends, however it ends
     try:
-        saved = runs.read_config(out)["options"]
-    except runs.ModelFileError as error:
+        run = Run.resume(out)
+    except ModelFileError as error:
         raise click.ClickException(str(error)) from None
-    if (out / runs.RESULTS_FILE).exists():
-        raise click.ClickException(f"{out} finished already; there is nothing to resume.")
-    try:
-        checkpoint = read_checkpoint(out)
-    except runs.ModelFileError as error:
-        raise click.ClickException(str(error)) from None
-    if checkpoint is None:
-        raise click.ClickException(
-            f"{out} has no checkpoint: it stopped before its first epoch ended. Start it again."
-        )
-    saved = {**saved, "verbose": options["verbose"], "resume": None}
+    saved = run.options
+    saved.update(verbose=options["verbose"], resume=None)
     saved["out"] = Path(saved["out"]) if saved.get("out") else out
-    spec = MODELS[saved["model"]]
+    recipe = RECIPES[saved["model"]]
     data = _load_data(saved)
     if saved.get("distribute") == "data-parallel":
         # Before the model is loaded, so its variables are laid out over the devices.
         _set_data_parallel(saved["batch_size"])
         from keras_gmgan.distribution import run_directory_for_this_process
 
-        out = run_directory_for_this_process(out, resume=True)
-    model = _check_data_parallel_model(_load_checkpoint(checkpoint[0]))
-    batches = _make_batches(spec, saved, data, initial_epoch=checkpoint[1])
-    truncate_history(out / runs.HISTORY_FILE, checkpoint[1])
-    click.echo(f"Resuming {out} after epoch {checkpoint[1]} of {saved['epochs']}.")
-    return _train(model, spec, saved, data, batches, out, initial_epoch=checkpoint[1])
-
-
-def _load_checkpoint(path: Path):
-    from keras_gmgan.runs import ModelFileError, load_model
-
+        copy = run_directory_for_this_process(out, resume=True)
+        if copy != out:  # this process writes its own copy of the run files there
+            run = Run.resume(copy)
     try:
-        return load_model(path)
+        model = _check_data_parallel_model(run.load_checkpoint())
     except ModelFileError as error:
         raise click.ClickException(str(error)) from None
-
-
-def build_model(spec, options: dict, data):
-    """Seeds Keras, sets up the distribution and builds the compiled model for `spec`."""
-    import keras
-
-    if options["latent_dim"] is None:
-        options["latent_dim"] = 100 if data.is_image else 2
-    keras.utils.set_random_seed(options["seed"])
-    if options["distribute"] == "data-parallel":
-        _set_data_parallel(options["batch_size"])
-    try:
-        return _check_data_parallel_model(spec.build(options, data))
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    batches = _make_batches(recipe, saved, data, run.initial_epoch)
+    click.echo(f"Resuming {out} after epoch {run.initial_epoch} of {saved['epochs']}.")
+    return _train(run, model, recipe, data, batches)
 
 
 def _set_data_parallel(batch_size: int) -> None:

@@ -69,9 +69,6 @@ def generate(
     if drs and label is not None:
         raise click.UsageError("--drs draws from the whole prior; it does not take --label.")
 
-    import keras
-    import numpy as np
-
     from keras_gmgan.runs import ModelFileError, apply_umask, load_model, write_json_atomic
     from keras_gmgan.visualization import save_image_grid, save_png, to_uint8
 
@@ -98,23 +95,18 @@ def generate(
         )
 
     weights = sampled_weights(model, raw_weights)
-    accepted = None
     if drs:
-        accepted, rate = draw_samples(model, n, seed, sigma_scale, drs, drs_percentile, weights)
-
-    def batches():
-        """Image batches of at most batch_size, n in all: DRS's accepted samples, or fresh
-        draws from the prior."""
-        if accepted is not None:
-            for start in range(0, n, batch_size):
-                yield accepted[start : start + batch_size]
-            return
-        rng = np.random.default_rng(seed)  # host draws: the same under every backend
-        for start in range(0, n, batch_size):
-            size = min(batch_size, n - start)
-            labels = None if label is None else np.full((size,), label, dtype="int32")
-            z, _ = model.latent.sample_numpy(size, rng, labels, sigma_scale=sigma_scale)
-            yield keras.ops.convert_to_numpy(model.generator(z, training=False))
+        samples, rate = draw_samples(model, n, seed, sigma_scale, drs, drs_percentile,
+                                     weights=weights)  # fmt: skip
+    else:
+        samples = model.generate(
+            n,
+            labels=label,
+            sigma_scale=sigma_scale,
+            seed=seed,
+            batch_size=batch_size,
+            weights=weights,
+        )
 
     lock = hold_run_lock(ctx, out, create=True)  # until the command ends, however it ends
     _check_out(out, source, overwrite, owned=True)  # as found once owned
@@ -122,10 +114,8 @@ def generate(
     try:
         apply_umask(staging)
         written = 0
-        with model.sampling_weights(weights), click.progressbar(
-            length=n, label="Generating", file=None
-        ) as bar:
-            for images in batches():
+        with click.progressbar(length=n, label="Generating", file=None) as bar:
+            for images in (samples[i : i + batch_size] for i in range(0, n, batch_size)):
                 for offset, pixels in enumerate(to_uint8(images)):
                     save_png(pixels, staging / f"{written + offset}.png")
                 if written == 0:

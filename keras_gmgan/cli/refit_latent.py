@@ -56,12 +56,12 @@ def refit_latent(run: Path, components, n: int, steps: int, seed: int, out: Path
     """Invert a run's generator for real images, fit a full-covariance Gaussian mixture
     to the recovered latents, and save a model that samples from it."""
     from keras_gmgan import runs
-    from keras_gmgan.cli.fit import _load_data
+    from keras_gmgan.datasets import DataFormatError, DataNotFoundError
     from keras_gmgan.models import refit_latent as refit
 
     try:
-        config = runs.read_config(run)
-        model = runs.load_model(run)
+        trained = runs.Run.open(run)
+        model = trained.load_model()
     except runs.ModelFileError as error:
         raise click.ClickException(str(error)) from None
     if not hasattr(model, "latent"):
@@ -71,7 +71,10 @@ def refit_latent(run: Path, components, n: int, steps: int, seed: int, out: Path
         )
     out = out or run / "model-refit.keras"
     _check_out(out)
-    data = _load_data(config["options"])
+    try:
+        data = trained.load_data()
+    except (DataNotFoundError, DataFormatError) as error:
+        raise click.ClickException(str(error)) from None
     try:
         refit_model, report = refit(
             model, data.x_train[:n], components=components, steps=steps, seed=seed

@@ -70,26 +70,16 @@ def sampled_weights(model, raw_weights: bool) -> str:
     return "ema" if model.generator_average is not None and not raw_weights else "raw"
 
 
-def draw_samples(
-    model,
-    n: int,
-    seed: int,
-    sigma_scale: float,
-    drs: bool,
-    drs_percentile: float = 95.0,
-    weights: str | None = None,
-) -> tuple:
-    """n samples from the model, plain or by rejection sampling, and the DRS acceptance rate
-    (None for plain draws); `weights` as in `AdversarialModel.generate`."""
-    if not drs:
-        return model.generate(n, sigma_scale=sigma_scale, seed=seed, weights=weights), None
-    from keras_gmgan.sampling import discriminator_rejection_sampling
+def draw_samples(model, n: int, seed: int, sigma_scale: float, drs: bool,
+                 drs_percentile: float = 95.0, batch_size: int = 500,
+                 weights: str | None = None) -> tuple:  # fmt: skip
+    """`keras_gmgan.sampling.draw_samples`, with a model DRS cannot sample, or a DRS that
+    gives up, as one-line errors."""
+    from keras_gmgan.sampling import draw_samples as draw
 
-    check_drs_model(model)
+    if drs:
+        check_drs_model(model)
     try:
-        with model.sampling_weights(weights):
-            return discriminator_rejection_sampling(
-                model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
-            )
+        return draw(model, n, seed, sigma_scale, drs, drs_percentile, batch_size, weights)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from keras_gmgan.cli.model_specs import MODELS
+from keras_gmgan.recipes import RECIPES
 from keras_gmgan.sweeps import OBJECTIVES
 
 #: fit options the sweep itself sets for every trial.
@@ -54,12 +54,11 @@ def _kind_of(name: str) -> str:
 def _check_with_fit(model: str, args: list, problem: str = "") -> click.Context:
     """Parses `fit --model MODEL ARGS` with fit's own options and runs fit's check of which
     options apply to which model; its message, prefixed with `problem`, on failure."""
-    from keras_gmgan.cli.fit import _check_lr_schedule, _check_model_options, fit
+    from keras_gmgan.cli.fit import _check_model_options, fit
 
     try:
         ctx = fit.make_context("fit", ["--model", model, *map(str, args)])
-        _check_model_options(ctx, MODELS[model], model)
-        _check_lr_schedule(ctx, ctx.params)
+        _check_model_options(ctx, RECIPES[model], model)
     except click.UsageError as error:
         raise click.UsageError(f"{problem}{error.format_message()}") from None
     return ctx
@@ -85,7 +84,7 @@ def _check_fit_args(fit_args: tuple, params: list) -> None:
 @click.argument("fit_args", nargs=-1, type=click.UNPROCESSED)
 @click.option(
     "--model",
-    type=click.Choice(sorted(MODELS)),
+    type=click.Choice(sorted(RECIPES)),
     default="gmgan",
     show_default=True,
     help="The model every trial trains.",

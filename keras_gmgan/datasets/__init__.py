@@ -2,7 +2,8 @@
 
 Images are float32 in [-1, 1] with a channel axis. Local copies are preferred (an explicit
 path, then `KERAS_GMGAN_DATA`); the Keras download is the last resort. `SemiSupervisedBatches`
-(a `keras.utils.PyDataset`) is imported on first use, so loading data does not import Keras.
+and `RepeatingBatches` (`keras.utils.PyDataset`s) are imported on first use, so loading data
+does not import Keras.
 """
 
 from keras_gmgan.datasets.images import load_digits as load_digits
@@ -26,4 +27,8 @@ def __getattr__(name):
         from keras_gmgan.datasets.semi_supervised_batches import SemiSupervisedBatches
 
         return SemiSupervisedBatches
+    if name == "RepeatingBatches":
+        from keras_gmgan.datasets.batches import RepeatingBatches
+
+        return RepeatingBatches
     raise AttributeError(f"module 'keras_gmgan.datasets' has no attribute {name!r}")

@@ -12,7 +12,6 @@ from keras_gmgan.metrics.classifier_score import classifier_score as classifier_
 from keras_gmgan.metrics.classifier_score import conditional_accuracy as conditional_accuracy
 from keras_gmgan.metrics.clustering import cluster_to_class_mapping as cluster_to_class_mapping
 from keras_gmgan.metrics.clustering import clustering_accuracy as clustering_accuracy
-from keras_gmgan.metrics.evaluation import EvaluationCallback as EvaluationCallback
 from keras_gmgan.metrics.evaluation import Evaluator as Evaluator
 from keras_gmgan.metrics.evaluation import evaluate_clustering as evaluate_clustering
 from keras_gmgan.metrics.evaluation import evaluate_conditional as evaluate_conditional
@@ -40,3 +39,13 @@ from keras_gmgan.metrics.precision_recall import precision_recall as precision_r
 from keras_gmgan.metrics.precision_recall import (
     precision_recall_density_coverage as precision_recall_density_coverage,
 )
+
+
+def __getattr__(name):
+    # EvaluationCallback is a Keras callback and lives in keras_gmgan.callbacks (which imports
+    # the metrics, not the other way round); this old import path still works.
+    if name == "EvaluationCallback":
+        from keras_gmgan.callbacks.image_evaluation import EvaluationCallback
+
+        return EvaluationCallback
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,7 +4,6 @@ The math lives in `fid`, `precision_recall`, `classifier_score` and `clustering`
 only decides what is computed on which images (the layering of Mimicry's metrics).
 """
 
-import math
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -12,8 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from keras_gmgan.callbacks.periodic_evaluation import PeriodicEvaluation
-from keras_gmgan.metrics.class_balance import BALANCE_KEYS, class_balance
+from keras_gmgan.metrics.class_balance import class_balance
 from keras_gmgan.metrics.classifier_score import (
     class_histogram,
     classes_covered,
@@ -33,7 +31,8 @@ class Evaluator:
     """Scores batches of generated images against a fixed real set.
 
     The real features, their FID statistics and the real-vs-real floor are computed once, so
-    evaluating during training (`EvaluationCallback`) costs only the generated images.
+    evaluating during training (`keras_gmgan.callbacks.EvaluationCallback`) costs only the
+    generated images.
 
     Args:
         real: real images (N, 28, 28, 1) in [-1, 1], usually the test split.
@@ -142,13 +141,7 @@ class Evaluator:
 
 
 def evaluate_images(
-    generated,
-    real,
-    extractor: Any = "mnist",
-    floor_images=None,
-    k_precision_recall: int = 3,
-    k_density_coverage: int = 5,
-    batch_size: int = 500,
+    generated, real, extractor: Any = "mnist", floor_images=None, **options
 ) -> dict:
     """One-shot evaluation of generated vs real images; see `Evaluator.evaluate` for the keys.
 
@@ -157,15 +150,8 @@ def evaluate_images(
     >>> evaluate_images(samples, x_test, "mnist", floor_images=x_train[:10000])  # doctest: +SKIP
     {'extractor': 'mnist', 'fid': 1.93, 'precision': 0.71, ..., 'fid_floor': 0.18, ...}
     """
-    evaluator = Evaluator(
-        real,
-        extractor,
-        floor_images=floor_images,
-        k_precision_recall=k_precision_recall,
-        k_density_coverage=k_density_coverage,
-        batch_size=batch_size,
-    )
-    return evaluator.evaluate(generated)
+    # `options`: Evaluator's k_precision_recall, k_density_coverage and batch_size.
+    return Evaluator(real, extractor, floor_images=floor_images, **options).evaluate(generated)
 
 
 def evaluate_model(
@@ -176,17 +162,16 @@ def evaluate_model(
     drs: bool = False,
     drs_percentile: float = 95.0,
     sigma_scale: float = 1.0,
+    weights: Optional[str] = None,
 ) -> dict:
     """Generates n samples from a trained model (optionally with discriminator rejection
-    sampling) and evaluates them; adds `drs_acceptance_rate` when DRS is used."""
-    if drs:
-        from keras_gmgan.sampling import discriminator_rejection_sampling
+    sampling) and evaluates them; adds `drs_acceptance_rate` when DRS is used. `weights`
+    picks the generator's weights as in `AdversarialModel.generate`."""
+    from keras_gmgan.sampling import draw_samples
 
-        generated, rate = discriminator_rejection_sampling(
-            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
-        )
-    else:
-        generated = model.generate(n, sigma_scale=sigma_scale, seed=seed)
+    generated, rate = draw_samples(
+        model, n, seed, sigma_scale, drs, drs_percentile, weights=weights
+    )
     results = evaluator.evaluate(generated)
     if drs:
         results.update(drs_acceptance_rate=rate, drs_percentile=drs_percentile)
@@ -258,63 +243,6 @@ def format_report(results: dict) -> str:
     return "\n".join(rows)
 
 
-class EvaluationCallback(PeriodicEvaluation):
-    """Adds FID / precision / recall of fresh samples to the epoch logs while a model trains.
-
-    Evaluates after every `every`-th epoch, and with `every_n_steps` also after every that
-    many training steps inside epochs (the semantics of `Mixture2DMetrics`, so
-    `keras-gmgan fit --eval-every N` means the same for images and 2-D points). Epochs that
-    are not evaluated log NaN for the same keys, so `keras.callbacks.CSVLogger` (which fixes
-    its columns at the first epoch) writes the metrics to `history.csv`: put this callback
-    before the CSVLogger in the `callbacks` list. Every evaluation is kept in `records` with
-    its step, the last in `latest`, for a results file. The same seed is used at every
-    evaluation so the curve tracks the model, not the sampling noise.
-
-    Args:
-        evaluator: an `Evaluator` holding the real features.
-        every: evaluate after every `every`-th epoch (and never before the first).
-        n: generated samples per evaluation.
-        metrics: which metrics to log (any of `IMAGE_METRICS`).
-        seed: latent seed of the evaluation samples.
-        every_n_steps: also evaluate after every this many steps (None: epoch ends only).
-    """
-
-    def __init__(
-        self,
-        evaluator: Evaluator,
-        every: int = 1,
-        n: int = 10_000,
-        metrics: Sequence[str] = ("fid", "precision", "recall"),
-        seed: int = 0,
-        every_n_steps: Optional[int] = None,
-    ):
-        super().__init__(every_n_steps)
-        if every < 1:
-            raise ValueError(f"every must be a positive number of epochs; got {every}.")
-        self.evaluator = evaluator
-        self.every = int(every)
-        self.n = int(n)
-        self.metrics = tuple(metrics)
-        self.seed = seed
-
-    def measure(self) -> dict:
-        """The logged metrics of `n` samples generated now, and (for the records only, not
-        the logs) the class histogram and its balance figures."""
-        generated = self.model.generate(self.n, seed=self.seed)
-        results = self.evaluator.evaluate(generated, metrics=self.metrics + ("class_balance",))
-        recorded = self.metrics + ("class_histogram",) + BALANCE_KEYS
-        return {name: results[name] for name in recorded if name in results}
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is None:
-            return
-        if (epoch + 1) % self.every:
-            logs.update({name: math.nan for name in self.metrics})
-            return
-        latest = self.evaluation_at_epoch_end()
-        logs.update({name: latest[name] for name in self.metrics})
-
-
 def _extractor(extractor) -> FeatureExtractor:
     return (
         extractor if isinstance(extractor, FeatureExtractor) else FeatureExtractor.load(extractor)
@@ -325,3 +253,12 @@ def _format_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
     return str(value)
+
+
+def __getattr__(name):
+    # EvaluationCallback moved to keras_gmgan.callbacks; the old import path still works.
+    if name == "EvaluationCallback":
+        from keras_gmgan.callbacks.image_evaluation import EvaluationCallback
+
+        return EvaluationCallback
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

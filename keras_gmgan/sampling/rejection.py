@@ -135,3 +135,25 @@ def check_drs_model(model) -> None:
             f"GAN); this one outputs shape {outputs}. Wasserstein critics and (K+1)-class "
             "discriminators are not density-ratio estimators."
         )
+
+
+def draw_samples(
+    model,
+    n: int,
+    seed: Optional[int] = 0,
+    sigma_scale: float = 1.0,
+    drs: bool = False,
+    drs_percentile: float = 95.0,
+    batch_size: int = 500,
+    weights: Optional[str] = None,
+) -> tuple:
+    """n samples from a trained model, drawn from its prior or, with `drs`, by
+    discriminator rejection sampling; returns (samples, acceptance rate or None).
+    `weights` picks the generator's weights as in `AdversarialModel.generate`."""
+    with model.sampling_weights(weights):
+        if not drs:
+            samples = model.generate(n, sigma_scale=sigma_scale, seed=seed, batch_size=batch_size)
+            return samples, None
+        return discriminator_rejection_sampling(
+            model, n, percentile=drs_percentile, sigma_scale=sigma_scale, seed=seed
+        )

@@ -34,13 +34,13 @@ RUN_CLI = "import sys\nfrom keras_gmgan.cli.main import cli\ncli(sys.argv[1:])\n
 #: The CLI with a checkpoint callback that stops the process after the first epoch.
 CRASH_AFTER_FIRST_EPOCH = (
     "import sys\n"
-    "from keras_gmgan.cli import training\n"
+    "from keras_gmgan import callbacks\n"
     "from keras_gmgan.cli.main import cli\n"
-    "class Crashing(training.EpochCheckpoint):\n"
+    "class Crashing(callbacks.EpochCheckpoint):\n"
     "    def on_epoch_end(self, epoch, logs=None):\n"
     "        super().on_epoch_end(epoch, logs)\n"
     "        raise KeyboardInterrupt\n"
-    "training.EpochCheckpoint = Crashing\n"
+    "callbacks.EpochCheckpoint = Crashing\n"
     "cli(sys.argv[1:])\n"
 )
 

@@ -97,7 +97,7 @@ def test_refit_latent_saves_a_full_covariance_model(runs, tmp_path):
 def test_refit_latent_checks_out_before_inverting(runs, tmp_path, monkeypatch, out, message):
     (tmp_path / "afile").write_text("keep me")
     (tmp_path / "folder.keras").mkdir()
-    monkeypatch.setattr("keras_gmgan.cli.fit._load_data", lambda options: pytest.fail("loaded"))
+    monkeypatch.setattr("keras_gmgan.runs.Run.load_data", lambda run: pytest.fail("loaded"))
     result = CliRunner().invoke(cli, ["refit-latent", str(runs / "gan"), "--n", "20",
                                       "--steps", "2", "--out", str(tmp_path / out)])  # fmt: skip
     assert result.exit_code == 2, result.output

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from keras_gmgan.cli.main import cli
-from keras_gmgan.cli.semi_supervised_specs import semi_supervised_batches
 from keras_gmgan.datasets import load_dataset
 from keras_gmgan.models import SGAN_ADAM_EPSILON
+from keras_gmgan.recipes.semi_supervised import semi_supervised_batches
 from keras_gmgan.runs import load_model
 from keras_gmgan.schedules import HoldThenLinearDecay
 

@@ -172,14 +172,14 @@ def test_a_relative_data_path_is_stored_absolute(tmp_path, monkeypatch):
 
 def _crash_after_first_checkpoint(monkeypatch):
     """Stands in for a kill right after the first epoch's checkpoint is written."""
-    from keras_gmgan.cli import training
+    from keras_gmgan import callbacks
 
-    class CrashingCheckpoint(training.EpochCheckpoint):
+    class CrashingCheckpoint(callbacks.EpochCheckpoint):
         def on_epoch_end(self, epoch, logs=None):
             super().on_epoch_end(epoch, logs)
             raise KeyboardInterrupt("killed after the first checkpoint")
 
-    monkeypatch.setattr(training, "EpochCheckpoint", CrashingCheckpoint)
+    monkeypatch.setattr(callbacks, "EpochCheckpoint", CrashingCheckpoint)
 
 
 def test_a_resumed_run_reports_the_evaluations_of_the_whole_run(tmp_path, monkeypatch):
@@ -315,7 +315,7 @@ def test_a_model_of_an_unknown_class_is_refused_in_a_short_line(tmp_path):
 
 
 def test_resuming_keeps_the_line_endings_of_the_kept_history_rows(tmp_path):
-    from keras_gmgan.cli.training import truncate_history
+    from keras_gmgan.runs import truncate_history
 
     path = tmp_path / "history.csv"
     path.write_bytes(b"epoch,d_loss\r\n0,0.5\r\n1,0.4\r\n2,0.3\r\n")

@@ -1,0 +1,225 @@
+"""Recipes: the seed projects' models, built and compiled with their defaults in one call.
+
+One function per `keras-gmgan fit --model` choice, each returning a compiled model:
+
+    model = keras_gmgan.recipes.gmgan((28, 28, 1))          # the static GM-GAN, K = 10
+    model.fit(images, epochs=20)
+
+Every keyword argument of a recipe is the `fit` option of the same name, with the default
+the command line uses: `RECIPES` reads which options apply to which model, and their
+defaults, from the functions' signatures, and `fit --help` is written from it. Positional
+parameters (`data_shape`, `num_classes`, ...) come from the data set.
+
+This package imports no Keras until a recipe is called, so the command line's `--help`
+stays instant and `KERAS_BACKEND` can still be chosen.
+"""
+
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from keras_gmgan.recipes.adversarial import default_latent_dim as default_latent_dim
+from keras_gmgan.recipes.adversarial import gan as gan
+from keras_gmgan.recipes.adversarial import gmgan as gmgan
+from keras_gmgan.recipes.adversarial import gmgan_dynamic as gmgan_dynamic
+from keras_gmgan.recipes.adversarial import gmgan_supervised as gmgan_supervised
+from keras_gmgan.recipes.adversarial import wgan as wgan
+from keras_gmgan.recipes.semi_supervised import cnn_baseline as cnn_baseline
+from keras_gmgan.recipes.semi_supervised import sgan as sgan
+
+#: Settings of the training run rather than of the model; every model takes them.
+TRAINING_OPTIONS = frozenset(
+    {
+        "model", "dataset", "data", "epochs", "steps_per_epoch", "batch_size", "seed", "out",
+        "overwrite", "verbose", "distribute", "resume", "eval_every", "eval_samples", "mlflow",
+    }
+)  # fmt: skip
+#: Options that shape the latent prior.
+LATENT_OPTIONS = ("latent_dim", "components", "c", "sigma")
+
+
+def _image_inputs(options: dict, data) -> dict:
+    return {"data_shape": data.data_shape}
+
+
+def _supervised_inputs(options: dict, data) -> dict:
+    if options.get("components") not in (None, data.num_classes):
+        raise ValueError(
+            f"--model gmgan-supervised has one component per class: --components must be "
+            f"{data.num_classes} for {data.name} (or left out)."
+        )
+    return {"data_shape": data.data_shape, "num_classes": data.num_classes}
+
+
+def _semi_supervised(name: str) -> Callable:
+    def hook(*args):
+        from keras_gmgan.recipes import semi_supervised
+
+        return getattr(semi_supervised, name)(*args)
+
+    return hook
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A `keras-gmgan fit --model` choice: its recipe function and how a run trains it.
+
+    Attributes:
+        function: the recipe; its keyword-only parameters are the options it takes.
+        summary: one line for `--help`.
+        inputs: `inputs(options, data) -> dict`, the recipe's positional arguments from the
+            data set (raising ValueError when the data does not suit the model).
+        run_options: options the run reads besides the recipe's (batches, evaluation, GIF).
+        batch_size: the default `--batch-size`.
+        uses_labels: whether the default batches pair the images with their labels.
+        batches: `batches(options, data, initial_epoch) -> keras.utils.PyDataset` replacing
+            the default seeded shuffles of the training set (`Recipe.make_batches`).
+        evaluate: `evaluate(model, options, data, out) -> dict` after training, merged into
+            results.json; it may write files into the run directory `out`.
+        generative: whether the model generates (a sample grid is saved each epoch).
+        requires: {option: (other option, its settings that use it)}.
+        notes: how a default of None is resolved, for `--help`.
+    """
+
+    function: Callable
+    summary: str
+    inputs: Callable[[dict, Any], dict] = _image_inputs
+    run_options: tuple = ()
+    batch_size: int = 64
+    uses_labels: bool = False
+    batches: Optional[Callable] = None
+    evaluate: Optional[Callable[[Any, dict, Any, Path], dict]] = None
+    generative: bool = True
+    requires: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def parameters(self) -> dict:
+        """{option: default} of the recipe's keyword-only parameters."""
+        return {
+            name: parameter.default
+            for name, parameter in inspect.signature(self.function).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+
+    @property
+    def options(self) -> frozenset:
+        """Every option a run of this model reads; others are refused."""
+        return TRAINING_OPTIONS | set(self.parameters) | set(self.run_options)
+
+    def build(self, options: dict, data):
+        """The compiled model: the options that are set (not None) passed by name."""
+        given = {name: options[name] for name in self.parameters if options.get(name) is not None}
+        return self.function(**self.inputs(options, data), **given)
+
+    def make_batches(self, options: dict, data, initial_epoch: int = 0):
+        """The batches a run trains on: the model's own, else the training images (and
+        labels, for a model that uses them) in seeded shuffles. Raises ValueError when
+        the sizes do not fit the data."""
+        if self.batches is not None:
+            return self.batches(options, data, initial_epoch)
+        from keras_gmgan.datasets.batches import RepeatingBatches
+
+        arrays = (data.x_train, data.y_train) if self.uses_labels else (data.x_train,)
+        return RepeatingBatches(
+            arrays,
+            options["batch_size"],
+            steps_per_epoch=options["steps_per_epoch"],
+            seed=options["seed"],
+            initial_epoch=initial_epoch,
+        )
+
+
+_MIXTURE_NOTES = {"c": "0 for one component, 0.5 for a mixture",
+                  "sigma": "1 for one component, 0.7 for a mixture"}  # fmt: skip
+_LATENT_NOTE = {"latent_dim": "100 for images, 2 for 2-D points"}
+_GMGAN = dict(
+    requires={"gp_weight": ("loss", ("wgan-gp",)), "n_critic": ("loss", ("wgan-gp",))},
+    notes={"lr": "2e-4 (1e-4 with --loss wgan-gp)", "beta1": "0.5 (0 with --loss wgan-gp)",
+           "n_critic": "5 with --loss wgan-gp", **_LATENT_NOTE},
+)  # fmt: skip
+
+#: `--model` name → recipe. Adding a model = one recipe function + one entry + tests.
+RECIPES: dict[str, Recipe] = {
+    "gan": Recipe(
+        gan,
+        "vanilla GAN with the non-saturating BCE loss",
+        run_options=("gif",),
+        notes={**_MIXTURE_NOTES, **_LATENT_NOTE},
+    ),
+    "wgan": Recipe(
+        wgan,
+        "Wasserstein GAN (clip, spectral or gp)",
+        run_options=("gif",),
+        requires={"clip_value": ("lipschitz", ("clip",)), "gp_weight": ("lipschitz", ("gp",))},
+        notes={**_MIXTURE_NOTES, **_LATENT_NOTE},
+    ),
+    "gmgan": Recipe(gmgan, "GM-GAN, static mixture prior (K=10 by default)", **_GMGAN),
+    "gmgan-dynamic": Recipe(
+        gmgan_dynamic, "GM-GAN, mixture means and σ learned with the generator", **_GMGAN
+    ),
+    "gmgan-supervised": Recipe(
+        gmgan_supervised,
+        "GM-GAN, one component per class, (K+1)-way discriminator",
+        inputs=_supervised_inputs,
+        uses_labels=True,
+        notes={"components": "the number of classes", **_LATENT_NOTE},
+    ),
+    "sgan": Recipe(
+        sgan,
+        "semi-supervised GAN: K-way (implicit fake) or (K+1)-way classifier, feature matching",
+        inputs=_semi_supervised("sgan_inputs"),
+        run_options=("labels", "with_baseline", "matching_batch"),
+        batch_size=100,
+        batches=_semi_supervised("semi_supervised_batches"),
+        evaluate=_semi_supervised("evaluate_sgan"),
+        notes={**_MIXTURE_NOTES, **_LATENT_NOTE},
+    ),
+    "cnn-baseline": Recipe(
+        cnn_baseline,
+        "the SGAN's classifier trained on the labelled examples alone",
+        inputs=_semi_supervised("baseline_inputs"),
+        run_options=("labels",),
+        batches=_semi_supervised("labeled_batches"),
+        evaluate=_semi_supervised("evaluate_cnn_baseline"),
+        generative=False,
+    ),
+}
+
+
+def default(option: str) -> Any:
+    """The one default every recipe that takes `option` shares (for a CLI option whose
+    default is shown and stored as is); a ValueError if the recipes disagree."""
+    values = {
+        recipe.parameters[option] for recipe in RECIPES.values() if option in recipe.parameters
+    }
+    if len(values) != 1:
+        raise ValueError(f"The recipes do not share one default of {option}: {values}.")
+    return values.pop()
+
+
+def describe_defaults(option: str) -> str:
+    """Each model's default of `option`, grouped: "gan and cnn-baseline: 2e-4; sgan: 1e-3"
+    (for `--help`)."""
+    groups: dict[str, list] = {}
+    for name, recipe in RECIPES.items():
+        if option == "batch_size":
+            value = _show(recipe.batch_size)
+        elif option in recipe.parameters:
+            value = recipe.notes.get(option) or _show(recipe.parameters[option])
+        else:
+            continue
+        groups.setdefault(value, []).append(name)
+    return "; ".join(f"{_and(names)}: {value}" for value, names in groups.items())
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and 0 < abs(value) < 1e-2:
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _and(names: list) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

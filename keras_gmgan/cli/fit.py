@@ -15,7 +15,13 @@ import click
 
 from keras_gmgan.cli.locking import hold_run_lock
 from keras_gmgan.cli.option_types import SEED, FiniteFloat
-from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default, describe_defaults
+from keras_gmgan.recipes import (
+    LATENT_OPTIONS,
+    POINT_DEFAULTS,
+    RECIPES,
+    default,
+    describe_defaults,
+)
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
@@ -139,9 +145,10 @@ def _check_eval_options(options: dict, recipe) -> None:
 )
 @model_default(
     "--network",
-    click.Choice(["mlp", "dcgan", "deep"]),
+    click.Choice(["mlp", "dcgan", "mlp-3x128", "deep"]),
     "mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
-    "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
+    "DCGAN-style conv pair (images); mlp-3x128, deep: 3×128 and 3×512 ReLU pairs (2-D "
+    "points, which they see standardised). sgan and "
     "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN",
 )
 @click.option(
@@ -156,15 +163,8 @@ def _check_eval_options(options: dict, recipe) -> None:
     click.IntRange(min=1),
     "Critic steps per generator step; WGAN splits each fit batch into this many chunks",
 )
-@click.option(
-    "--clip-value",
-    type=FiniteFloat(min=0, min_open=True),
-    default=default("clip_value"),
-    show_default=True,
-)
-@click.option(
-    "--gp-weight", type=FiniteFloat(min=0), default=default("gp_weight"), show_default=True
-)
+@model_default("--clip-value", FiniteFloat(min=0, min_open=True), "WGAN critic weight clip")
+@model_default("--gp-weight", FiniteFloat(min=0), "Gradient-penalty weight")
 @click.option(
     "--loss",
     type=click.Choice(["bce", "wgan-gp"]),
@@ -243,14 +243,12 @@ def _check_eval_options(options: dict, recipe) -> None:
     "unlabelled batch (shared) or from a second unlabelled batch drawn from its own "
     "shuffles (separate, as Improved GAN's MNIST script does).",
 )
-@click.option(
+@model_default(
     "--lr-decay",
-    type=click.Choice(["linear", "none"]),
-    default=default("lr_decay"),
-    show_default=True,
-    help="sgan: none keeps both learning rates constant; linear lowers them to 0 over the "
-    "run (epochs × steps per epoch), after --lr-hold of it at the full rate, the schedule of "
-    "the 30-minute benchmark. In a 10-epoch MNIST run constant did better (BENCHMARKS.md).",
+    click.Choice(["linear", "none"]),
+    "none keeps both learning rates constant; linear lowers them to 0 over the run (epochs "
+    "× steps per epoch; sgan: after --lr-hold of it at the full rate, the schedule of the "
+    "30-minute benchmark; in a 10-epoch MNIST run constant did better, BENCHMARKS.md)",
 )
 @click.option(
     "--lr-hold",
@@ -344,8 +342,14 @@ fit.help = (
 def _with_model_defaults(options: dict, recipe) -> dict:
     """`options` with the model's defaults of the options every model shares (stored so in
     config.json)."""
-    network = options["network"] or recipe.parameters["network"]
-    return {**options, "network": network, "batch_size": options["batch_size"] or recipe.batch_size}
+    points = options["dataset"] not in IMAGE_DATASETS
+    network = (
+        options["network"]
+        or recipe.parameters["network"]
+        or (POINT_DEFAULTS["network"] if points else "mlp")
+    )
+    batch_size = options["batch_size"] or recipe.default_batch_size(options, points)
+    return {**options, "network": network, "batch_size": batch_size}
 
 
 def _errors(function, *args):

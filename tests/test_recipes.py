@@ -110,7 +110,8 @@ def test_build_passes_only_the_options_that_are_set():
 
     data = SimpleNamespace(data_shape=(2,), name="ring", is_image=False,
                            x_train=np.full((10, 2), 3.0, "float32"))  # fmt: skip
-    options = {"epochs": 1, "steps_per_epoch": 2, "batch_size": 5, "latent_dim": 2, "components": 3, "c": None, "sigma": None, "network": "mlp",
+    options = {"epochs": 1, "steps_per_epoch": 2, "batch_size": 5,
+               "latent_dim": 2, "components": 3, "c": None, "sigma": None, "network": "mlp",
                "lr": None, "beta1": 0.2, "seed": 4, "lipschitz": "gp", "n_critic": None,
                "clip_value": 0.01, "gp_weight": 1.0}  # fmt: skip
     model = RECIPES["wgan"].build(options, data)

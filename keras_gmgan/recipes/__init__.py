@@ -196,8 +196,12 @@ RECIPES: dict[str, Recipe] = {
         run_options=("gif",),
         points_batch_size=lambda options: points_batch_size(False),
         inputs=_generator_inputs,
-        notes={**_GENERATOR_NOTES, "lr": "2e-4 for images, 1e-3 for 2-D points", "beta1": "0.5",
-               "batch_size": _BCE_BATCH},  # fmt: skip
+        notes={
+            **_GENERATOR_NOTES,
+            "lr": "2e-4 for images, 1e-3 for 2-D points",
+            "beta1": "0.5",
+            "batch_size": _BCE_BATCH,
+        },  # fmt: skip
     ),
     "wgan": Recipe(
         wgan,
@@ -206,9 +210,13 @@ RECIPES: dict[str, Recipe] = {
         points_batch_size=_critic_batch,
         requires={"clip_value": ("lipschitz", ("clip",)), "gp_weight": ("lipschitz", ("gp",))},
         inputs=_generator_inputs,
-        notes={**_GENERATOR_NOTES, "lr": "1e-4 for images, 1e-3 for 2-D points",
-               "beta1": "0 for images, 0.5 for 2-D points", "batch_size": _CRITIC_BATCH,
-               "clip_value": f"0.01 for images, {POINT_DEFAULTS['clip_value']:g} for 2-D points"},
+        notes={
+            **_GENERATOR_NOTES,
+            "lr": "1e-4 for images, 1e-3 for 2-D points",
+            "beta1": "0 for images, 0.5 for 2-D points",
+            "batch_size": _CRITIC_BATCH,
+            "clip_value": f"0.01 for images, {POINT_DEFAULTS['clip_value']:g} for 2-D points",
+        },
     ),  # fmt: skip
     "gmgan": Recipe(gmgan, "GM-GAN, static mixture prior (K=10 by default)", **_GMGAN),
     "gmgan-dynamic": Recipe(

@@ -19,8 +19,16 @@ WGAN_GP_ADAM = (1e-4, 0.0, 0.9)
 #: critic 5 steps of 64 points per generator step with gradient-penalty weight 0.1 or clip
 #: value 0.1, and batches of 256 for a BCE discriminator. `IMAGE_DEFAULTS` is the same for
 #: images (the GM-GANs' lr and β1 follow their loss there, see `gmgan`).
-POINT_DEFAULTS = {"network": "mlp-3x128", "lr": 1e-3, "beta1": 0.5, "beta2": 0.9,
-                  "n_critic": 5, "gp_weight": 0.1, "clip_value": 0.1, "lr_decay": "linear"}
+POINT_DEFAULTS = {
+    "network": "mlp-3x128",
+    "lr": 1e-3,
+    "beta1": 0.5,
+    "beta2": 0.9,
+    "n_critic": 5,
+    "gp_weight": 0.1,
+    "clip_value": 0.1,
+    "lr_decay": "linear",
+}
 IMAGE_DEFAULTS = {"network": "mlp", "gp_weight": 10.0, "clip_value": 0.01, "lr_decay": "none",
                   "n_critic": 5}  # fmt: skip
 #: Points per critic step and per BCE batch on 2-D data (`points_batch_size`).

@@ -138,10 +138,15 @@ def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
     assert isinstance(wgan.g_optimizer._learning_rate, HoldThenLinearDecay)
     # Both players' rates reach 0 at the run's end: the critic steps 5 times per step.
     assert (_decay_steps(wgan.g_optimizer), _decay_steps(wgan.d_optimizer)) == (10, 50)
-    gmgan = recipes.gmgan((2,), components=25, loss="wgan-gp", train_steps=10, seed=0)
-    assert gmgan.latent.num_components == 25 and gmgan.critic_batches == "split"
+    gmgan = recipes.gmgan((2,), components=25, train_steps=10, seed=0)
+    assert gmgan.adversarial_loss == "wgan-gp" and gmgan.critic_batches == "split"
+    assert (gmgan.latent.num_components, gmgan.latent.latent_dim) == (25, 8)
+    assert (gmgan.latent.c, float(np.asarray(gmgan.latent.sigma).ravel()[0])) == pytest.approx(
+        (1.0, 0.02)
+    )
     assert (gmgan.gp_weight, _decay_steps(gmgan.d_optimizer)) == (0.1, 50)
     assert _hidden_units(gmgan.generator) == [128, 128, 128]
+    assert recipes.gmgan((8, 8, 1), latent_dim=4).adversarial_loss == "bce"
     images = recipes.wgan((8, 8, 1), latent_dim=4, train_steps=10)
     assert (images.gp_weight, images.clip_value) == pytest.approx((10.0, 0.01))
     assert _decay_steps(images.g_optimizer) is None

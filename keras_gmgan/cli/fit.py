@@ -20,6 +20,7 @@ from keras_gmgan.recipes import (
     POINT_DEFAULTS,
     RECIPES,
     default,
+    default_for,
     describe_defaults,
 )
 
@@ -57,11 +58,13 @@ def _check_model_options(ctx: click.Context, recipe, model: str) -> None:
             continue
         reason = " (it generates nothing)" if latent_without_generator else ""
         raise click.UsageError(f"{_flag(name)} does not apply to --model {model}{reason}.")
+    points = ctx.params["dataset"] not in IMAGE_DATASETS
     for name, (other, settings) in recipe.requires.items():
-        if _given(ctx, name) and ctx.params[other] not in settings:
+        setting = ctx.params[other] or default_for(other, points)
+        if _given(ctx, name) and setting not in settings:
             raise click.UsageError(
                 f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
-                f"this run has {_flag(other)} {ctx.params[other]}. Drop {_flag(name)}."
+                f"this run has {_flag(other)} {setting}. Drop {_flag(name)}."
             )
     if _given(ctx, "lr_hold") and ctx.params["lr_decay"] != "linear":
         raise click.UsageError(
@@ -165,12 +168,10 @@ def _check_eval_options(options: dict, recipe) -> None:
 )
 @model_default("--clip-value", FiniteFloat(min=0, min_open=True), "WGAN critic weight clip")
 @model_default("--gp-weight", FiniteFloat(min=0), "Gradient-penalty weight")
-@click.option(
+@model_default(
     "--loss",
-    type=click.Choice(["bce", "wgan-gp"]),
-    default=default("loss"),
-    show_default=True,
-    help="GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty.",
+    click.Choice(["bce", "wgan-gp"]),
+    "GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty",
 )
 @click.option(
     "--init-from",
@@ -414,12 +415,14 @@ def _build(recipe, options: dict, data):
 
     from keras_gmgan.recipes import default_latent_dim
 
-    if options["latent_dim"] is None:
-        options["latent_dim"] = default_latent_dim(data.data_shape)
     keras.utils.set_random_seed(options["seed"])
     if options["distribute"] == "data-parallel":
         _set_data_parallel(options["batch_size"])
-    return _check_data_parallel_model(_errors(recipe.build, options, data))
+    model = _check_data_parallel_model(_errors(recipe.build, options, data))
+    if options["latent_dim"] is None:  # the recipe's, recorded in config.json
+        latent = getattr(model, "latent", None)
+        options["latent_dim"] = latent.latent_dim if latent else default_latent_dim(data.data_shape)
+    return model
 
 
 def _evaluations(options: dict, data) -> list:

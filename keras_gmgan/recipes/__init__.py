@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from keras_gmgan.recipes.adversarial import POINT_DEFAULTS, POINT_PRIOR, points_batch_size
+from keras_gmgan.recipes.adversarial import (
+    POINT_DEFAULTS,
+    POINT_PRIOR,
+    default_for,
+    points_batch_size,
+)
 from keras_gmgan.recipes.adversarial import default_latent_dim as default_latent_dim
 from keras_gmgan.recipes.adversarial import gan as gan
 from keras_gmgan.recipes.adversarial import gmgan as gmgan
@@ -64,7 +69,8 @@ def _critic_batch(options: dict) -> int:
 
 
 def _gmgan_batch(options: dict) -> int:
-    return points_batch_size(options.get("loss") == "wgan-gp", options.get("n_critic"))
+    loss = options.get("loss") or default_for("loss", points=True)
+    return points_batch_size(loss == "wgan-gp", options.get("n_critic"))
 
 
 def _supervised_inputs(options: dict, data) -> dict:
@@ -184,8 +190,9 @@ _GMGAN = dict(
            "beta1": "0.5 (for images 0 with --loss wgan-gp)", "n_critic": "5 with --loss wgan-gp",
            "c": f"0.467 for images, {POINT_PRIOR['c']:g} for 2-D points",
            "sigma": f"0.7 for images, {POINT_PRIOR['sigma']:g} for 2-D points",
-           "batch_size": f"{_BCE_BATCH} (with --loss wgan-gp {_CRITIC_BATCH})",
-           **_LATENT_NOTE, **_POINT_NOTES},
+           "batch_size": "64 for images, --n-critic × 64 for 2-D points (256 with --loss bce)",
+           "latent_dim": f"100 for images, {POINT_PRIOR['latent_dim']} for 2-D points",
+           "loss": "bce for images, wgan-gp for 2-D points", **_POINT_NOTES},
 )  # fmt: skip
 
 #: `--model` name → recipe. Adding a model = one recipe function + one entry + tests.

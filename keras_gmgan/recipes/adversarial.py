@@ -28,13 +28,16 @@ POINT_DEFAULTS = {
     "gp_weight": 0.1,
     "clip_value": 0.1,
     "lr_decay": "linear",
+    "loss": "wgan-gp",
 }
-IMAGE_DEFAULTS = {"network": "mlp", "gp_weight": 10.0, "clip_value": 0.01, "lr_decay": "none",
-                  "n_critic": 5}  # fmt: skip
+IMAGE_DEFAULTS = {"loss": "bce", "network": "mlp", "gp_weight": 10.0, "clip_value": 0.01,
+                  "lr_decay": "none", "n_critic": 5}  # fmt: skip
 #: Points per critic step and per BCE batch on 2-D data (`points_batch_size`).
 POINT_CRITIC_BATCH, POINT_BCE_BATCH = 64, 256
-#: The GM-GAN prior on 2-D points: means drawn from U[-c, c]^d, σ (BENCHMARKS.md).
-POINT_PRIOR = {"c": 1.0, "sigma": 0.02}
+#: The GM-GAN prior on 2-D points: d latent dimensions, means drawn from U[-c, c]^d, σ
+#: (BENCHMARKS.md, "GM-GAN with one component per mode"). In 8 dimensions the components
+#: are far apart, so the generator can send each to its own mode without bridges.
+POINT_PRIOR = {"latent_dim": 8, "c": 1.0, "sigma": 0.02}
 #: The 2-D networks by `network` name: hidden units of the generator and the discriminator.
 POINT_NETWORKS = {"mlp": (100,), "mlp-3x128": (128, 128, 128), "deep": (512, 512, 512)}
 
@@ -44,12 +47,15 @@ def is_points(data_shape: Sequence[int]) -> bool:
     return len(data_shape) != 3
 
 
+def default_for(option: str, points: bool):
+    """The default of `option` for 2-D points or for images (`POINT_DEFAULTS`,
+    `IMAGE_DEFAULTS`)."""
+    return (POINT_DEFAULTS if points else IMAGE_DEFAULTS)[option]
+
+
 def resolve(option: str, value, data_shape: Sequence[int]):
-    """`value`, or when None the default of `option` for this kind of data
-    (`POINT_DEFAULTS`, `IMAGE_DEFAULTS`)."""
-    if value is not None:
-        return value
-    return (POINT_DEFAULTS if is_points(data_shape) else IMAGE_DEFAULTS)[option]
+    """`value`, or when None the default of `option` for this kind of data."""
+    return default_for(option, is_points(data_shape)) if value is None else value
 
 
 def points_batch_size(critic: bool, n_critic: Optional[int] = None) -> int:
@@ -320,7 +326,7 @@ def gmgan(
     c: Optional[float] = None,
     sigma: Optional[float] = None,
     network: Optional[str] = None,
-    loss: str = "bce",
+    loss: Optional[str] = None,
     gp_weight: Optional[float] = None,
     n_critic: Optional[int] = None,
     lr: Optional[float] = None,
@@ -336,14 +342,16 @@ def gmgan(
     drawn from U[-0.467, 0.467]^100, σ = 0.7, the course template's MLPs, Adam(2e-4,
     β1=0.5). On 2-D points, options left as None take the 2-D benchmark's settings as
     `gan` and `wgan` do (`POINT_DEFAULTS`; a wgan-gp critic's batch is split between its
-    steps), and the prior `POINT_PRIOR`.
+    steps), the wgan-gp loss and the prior `POINT_PRIOR`: the setting that, with one
+    component per mode, reaches every mode of the ring and the grid with no bridges.
 
     Args:
+        latent_dim: 100 for images, 8 for points when None.
         c, sigma: the prior's means are drawn from U[-c, c]^d, its σ; None: 0.467 and 0.7
             for images, `POINT_PRIOR` for points.
         loss: "bce" (non-saturating) or "wgan-gp" (a critic with gradient penalty of weight
             `gp_weight`, 10 for images and 0.1 for points when None, and `n_critic` critic
-            steps, 5 when None).
+            steps, 5 when None); None: bce for images, wgan-gp for points.
         lr, beta1: Adam of both players; None takes the loss's for images: 2e-4 and 0.5 for
             bce, 1e-4 and 0 for wgan-gp (Gulrajani et al.); 1e-3 and 0.5 for points.
         init_from: a vanilla GAN run directory or `.keras` file whose networks are copied in
@@ -401,15 +409,17 @@ def gmgan_supervised(
 
 
 def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim, components,
-           c, sigma, network, lr, beta1, init_from, seed, loss="bce", gp_weight=None,
+           c, sigma, network, lr, beta1, init_from, seed, loss=None, gp_weight=None,
            n_critic=None, lr_decay=None, ema_decay=None):  # fmt: skip
     """A GM-GAN of `variant` (`build_gmgan` for images, `GMGAN` on the 2-D networks for
     points), compiled with the recipe's Adam, warm-started if asked."""
     from keras_gmgan.models import GMGAN, build_gmgan
 
-    latent_dim = latent_dim or default_latent_dim(data_shape)
+    points = is_points(data_shape)
+    latent_dim = latent_dim or (POINT_PRIOR["latent_dim"] if points else 100)
     network = resolve("network", network, data_shape)
     gp_weight = resolve("gp_weight", gp_weight, data_shape)
+    loss = resolve("loss", loss, data_shape) if variant != "supervised" else "bce"
     if not is_points(data_shape):
         model = build_gmgan(data_shape, variant=variant, num_components=components, c=c,
                             sigma=sigma, latent_dim=latent_dim, loss=loss, gp_weight=gp_weight,

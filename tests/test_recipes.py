@@ -186,3 +186,12 @@ def test_2d_networks_see_standardised_points_and_draw_data_units():
     np.testing.assert_allclose(np.asarray(first(np.array([[4.0, -2.0]], "float32"))),
                                [[1.0, -0.5]], rtol=1e-6)  # fmt: skip
     assert not any(layer.name == "to_data_units" for layer in recipes.gan((2,)).generator.layers)
+    # A critic's score is scaled back too, so its gradient is that on standardised points.
+    critic = recipes.wgan((2,), data_scale=4.0).discriminator
+    scales = [layer.scale for layer in critic.layers if hasattr(layer, "scale")]
+    assert scales == pytest.approx([0.25, 4.0])
+    assert recipes.wgan((2,), data_scale=4.0).gp_weight == pytest.approx(0.4)
+    assert recipes.wgan((2,), data_scale=4.0, gp_weight=1.0).gp_weight == 1.0
+    bce = recipes.gmgan((2,), data_scale=4.0, loss="bce").discriminator
+    assert "score_scale" not in [layer.name for layer in bce.layers]
+

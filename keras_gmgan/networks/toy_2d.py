@@ -47,11 +47,15 @@ def build_toy_2d_discriminator(
     num_outputs: int = 1,
     name: str = "discriminator",
     data_scale: Optional[float] = None,
+    critic: bool = False,
 ) -> keras.Model:
     """x → Dense(100) ReLU → Dense(1): a WGAN critic's score or a GAN discriminator's logit.
 
     With `data_scale` a first `Rescaling` divides the points by it (the data's std), so the
-    layers see standardised points while the network takes data units.
+    layers see standardised points while the network takes data units. A `critic` then
+    also multiplies its score by `data_scale`: its gradient with respect to the points is
+    that of the layers with respect to the standardised points, so a gradient penalty (of
+    weight × `data_scale`) and weight clipping act as they would on standardised data.
 
     With `spectral_norm=True` every layer is a `SpectralDense` (one power iteration per
     training call), which divides its kernel by its spectral norm and so, with 1-Lipschitz
@@ -72,6 +76,8 @@ def build_toy_2d_discriminator(
     for units in hidden_units:
         x = dense(units, activation="relu")(x)
     scores = dense(num_outputs, name="scores")(x)
+    if data_scale is not None and critic:
+        scores = layers.Rescaling(float(data_scale), name="score_scale")(scores)
     return keras.Model(x_in, scores, name=name)
 
 

@@ -177,7 +177,8 @@ _LATENT_NOTE = {"latent_dim": "100 for images, 2 for 2-D points"}
 _POINT_NOTES = {
     "network": f"mlp for images, {POINT_DEFAULTS['network']} for 2-D points",
     "lr_decay": "none for images, linear for 2-D points",
-    "gp_weight": f"10 for images, {POINT_DEFAULTS['gp_weight']:g} for 2-D points",
+    "gp_weight": f"10 for images, {POINT_DEFAULTS['gp_weight']:g} × the std of 2-D points "
+    "(their critic's score is scaled by it, so this is 0.1 on standardised points)",
 }
 _BCE_BATCH = f"64 for images, {points_batch_size(False)} for 2-D points"
 _CRITIC_BATCH = "64 for images, --n-critic × 64 for 2-D points"

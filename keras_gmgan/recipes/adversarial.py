@@ -105,11 +105,13 @@ def networks_for(
     num_outputs: int = 1,
     spectral_norm: bool = False,
     data_scale: Optional[float] = None,
+    critic: bool = False,
 ):
     """The generator/discriminator pair named `network` for data of shape `data_shape`:
     mlp (100 units), mlp-3x128 and deep (3×512) for 2-D points, mlp and dcgan for images.
     For points, `data_scale` (the data's std) makes both networks work on standardised
-    points while taking and drawing data units."""
+    points while taking and drawing data units (a `critic`'s score is scaled by it too, see
+    `build_toy_2d_discriminator`)."""
     from keras_gmgan import networks
 
     if is_points(data_shape):
@@ -121,7 +123,11 @@ def networks_for(
         hidden = POINT_NETWORKS[network]
         generator = networks.build_toy_2d_generator(latent_dim, hidden, data_scale=data_scale)
         discriminator = networks.build_toy_2d_discriminator(
-            hidden, spectral_norm=spectral_norm, num_outputs=num_outputs, data_scale=data_scale
+            hidden,
+            spectral_norm=spectral_norm,
+            num_outputs=num_outputs,
+            data_scale=data_scale,
+            critic=critic,
         )
         return generator, discriminator
     if spectral_norm:
@@ -181,6 +187,15 @@ def _decay_steps(lr_decay: str, train_steps: Optional[int]) -> Optional[int]:
     if train_steps is None:
         raise ValueError("lr_decay='linear' needs train_steps, the steps of the whole run.")
     return train_steps
+
+
+def _gp_weight(gp_weight: Optional[float], data_shape, data_scale: Optional[float]) -> float:
+    """`gp_weight`, or when None 10 for images and, for points, 0.1 × `data_scale`: the
+    critic's score is scaled by `data_scale` (`networks_for`), so this is the weight 0.1 on
+    standardised points, with the whole loss scaled by `data_scale` (which Adam ignores)."""
+    if gp_weight is not None:
+        return gp_weight
+    return resolve("gp_weight", None, data_shape) * (data_scale or 1.0)
 
 
 def _lr_decay(lr_decay: Optional[str], data_shape, train_steps: Optional[int]) -> str:
@@ -282,7 +297,8 @@ def wgan(
     take the defaults of the data: for images Adam(1e-4, β1=0) at a constant rate
     (Gulrajani et al.), clip value 0.01, gradient-penalty weight 10; for 2-D points the 2-D
     benchmark's (`POINT_DEFAULTS`): Adam(1e-3, β1=0.5) decayed linearly to 0, clip value
-    0.1, penalty weight 0.1, trained with batches of `n_critic` × 64 points.
+    0.1, penalty weight 0.1 on standardised points (0.1 × `data_scale` here, `_gp_weight`),
+    trained with batches of `n_critic` × 64 points.
 
     Args:
         lipschitz: the critic's constraint: "clip" (weights clipped to ±`clip_value`),
@@ -300,6 +316,7 @@ def wgan(
         resolve("network", network, data_shape),
         spectral_norm=lipschitz == "spectral",
         data_scale=data_scale,
+        critic=True,
     )
     model = WGAN(
         generator,
@@ -308,7 +325,7 @@ def wgan(
         lipschitz=lipschitz,
         n_critic=n_critic,
         clip_value=resolve("clip_value", clip_value, data_shape),
-        gp_weight=resolve("gp_weight", gp_weight, data_shape),
+        gp_weight=_gp_weight(gp_weight, data_shape, data_scale),
         seed=seed,
         ema_decay=ema_decay,
     )
@@ -350,7 +367,8 @@ def gmgan(
         c, sigma: the prior's means are drawn from U[-c, c]^d, its σ; None: 0.467 and 0.7
             for images, `POINT_PRIOR` for points.
         loss: "bce" (non-saturating) or "wgan-gp" (a critic with gradient penalty of weight
-            `gp_weight`, 10 for images and 0.1 for points when None, and `n_critic` critic
+            `gp_weight`, when None 10 for images and 0.1 on standardised points (0.1 ×
+            `data_scale`, `_gp_weight`) for points, and `n_critic` critic
             steps, 5 when None); None: bce for images, wgan-gp for points.
         lr, beta1: Adam of both players; None takes the loss's for images: 2e-4 and 0.5 for
             bce, 1e-4 and 0 for wgan-gp (Gulrajani et al.); 1e-3 and 0.5 for points.
@@ -418,7 +436,7 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
     points = is_points(data_shape)
     latent_dim = latent_dim or (POINT_PRIOR["latent_dim"] if points else 100)
     network = resolve("network", network, data_shape)
-    gp_weight = resolve("gp_weight", gp_weight, data_shape)
+    gp_weight = _gp_weight(gp_weight, data_shape, data_scale)
     loss = resolve("loss", loss, data_shape) if variant != "supervised" else "bce"
     if not is_points(data_shape):
         model = build_gmgan(data_shape, variant=variant, num_components=components, c=c,
@@ -432,7 +450,8 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
         )
     else:
         generator, discriminator = networks_for(data_shape, latent_dim, network,
-                                                data_scale=data_scale)  # fmt: skip
+                                                data_scale=data_scale,
+                                                critic=loss == "wgan-gp")  # fmt: skip
         prior = mixture_prior(latent_dim, components, POINT_PRIOR["c"] if c is None else c,
                               POINT_PRIOR["sigma"] if sigma is None else sigma, seed,
                               learned=variant == "dynamic")  # fmt: skip

@@ -98,12 +98,14 @@ def test_the_short_2d_command_trains_with_the_benchmarks_settings(tmp_path):
     options = json.loads((out / "config.json").read_text())["options"]
     assert (options["batch_size"], options["network"]) == (320, "mlp-3x128")
     model = load_model(out)
-    assert (model.gp_weight, model.n_critic) == (0.1, 5)
+    scale = load_dataset("grid").x_train.std()
+    # The penalty of weight 0.1 on standardised points: the critic's score is scaled too.
+    assert (model.gp_weight, model.n_critic) == (pytest.approx(0.1 * scale), 5)
+    assert model.discriminator.get_layer("score_scale").scale == pytest.approx(scale)
     # The rates fall to 0 over the run's 2 generator steps (10 critic steps).
     assert model.d_optimizer._learning_rate.decay_steps == 10
     assert model.g_optimizer._learning_rate.decay_steps == 2
     # The saved model works on standardised points and draws data units.
-    scale = load_dataset("grid").x_train.std()
     points = model.generator.get_layer("points")
     points.kernel.assign(np.zeros(points.kernel.shape, "float32"))
     points.bias.assign(np.array([1.0, -1.0], "float32"))

@@ -194,4 +194,3 @@ def test_2d_networks_see_standardised_points_and_draw_data_units():
     assert recipes.wgan((2,), data_scale=4.0, gp_weight=1.0).gp_weight == 1.0
     bce = recipes.gmgan((2,), data_scale=4.0, loss="bce").discriminator
     assert "score_scale" not in [layer.name for layer in bce.layers]
-

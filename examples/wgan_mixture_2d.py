@@ -51,11 +51,11 @@ x_train = mixture.sample(args.steps * fit_batch, seed=0)
 args.out.mkdir(parents=True, exist_ok=True)
 for lipschitz in ("clip", "spectral"):
     # The 2→100→2 pair of the 2-D networks (its critic built of `SpectralDense` layers for
-    # "spectral"), a standard-normal latent, Adam(1e-3, β=(0, 0.9)): a faster rate than
-    # the recipe's 1e-4 suits these small networks.
-    wgan = wgan_recipe(
-        (2,), lipschitz=lipschitz, n_critic=args.n_critic, clip_value=0.01, lr=1e-3, seed=0
-    )
+    # "spectral"), a standard-normal latent, Adam(1e-3, β=(0, 0.9)) at a constant rate:
+    # the EPFL exercise's setting, not the recipe's 2-D defaults (3×128 networks on
+    # standardised points), so that the two constraints are compared on the small pair.
+    wgan = wgan_recipe((2,), lipschitz=lipschitz, n_critic=args.n_critic, clip_value=0.01,
+                       network="mlp", lr=1e-3, beta1=0.0, seed=0)  # fmt: skip
     gif = TrainingGIF(
         args.out / f"wgan_{lipschitz}.gif",
         x_train,

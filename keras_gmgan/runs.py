@@ -407,8 +407,6 @@ class Run:
         """
         import keras
 
-        from keras_gmgan.callbacks import TrainingInterrupted
-
         steps_before = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
         try:
             run_callbacks = self.callbacks(model, evaluations, callbacks, sample_grid)
@@ -417,7 +415,10 @@ class Run:
             # Keras' own shuffle of their order would draw on Python's global `random` and
             # make a resumed run differ. Arrays are shuffled by Keras as usual.
             fit_kwargs.setdefault("shuffle", not isinstance(x, keras.utils.PyDataset))
-            with run_callbacks[0]:  # StopOnSignal: its handlers go back however fit ends
+            # StopOnSignal: its handlers go back however fit ends, and a signal that came
+            # after an epoch's last batch (Keras stopped after that epoch's checkpoint)
+            # raises TrainingInterrupted on leaving the block.
+            with run_callbacks[0]:
                 model.fit(
                     x,
                     y,
@@ -427,10 +428,6 @@ class Run:
                     verbose=verbose,
                     **fit_kwargs,
                 )
-            if run_callbacks[0].received is not None:
-                # The signal came after the last batch of an epoch: Keras stopped after
-                # that epoch's checkpoint, which is where a resumed run continues.
-                raise TrainingInterrupted(run_callbacks[0].received)
             seconds = time.time() - started
             seconds_before = run_callbacks[-2].seconds_before  # the RunRecords'
             return self.finish(model, seconds_before + seconds, steps_before, seconds,

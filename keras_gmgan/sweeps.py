@@ -83,7 +83,7 @@ OBJECTIVES = {
         Objective("precision", "maximize", "precision", IMAGE_DATASETS),
         Objective("recall", "maximize", "recall", IMAGE_DATASETS),
         Objective("coverage", "maximize", "coverage", IMAGE_DATASETS),
-        Objective("balance", "minimize", "class_balance", IMAGE_DATASETS),
+        Objective("balance", "minimize", "class_share_ratio", IMAGE_DATASETS),
         Objective("accuracy", "maximize", "test_accuracy", model="sgan"),
         Objective("modes", "maximize", "modes_captured", MIXTURE_DATASETS),
         Objective("high-quality", "maximize", "high_quality", MIXTURE_DATASETS),

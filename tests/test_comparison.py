@@ -9,6 +9,11 @@ from PIL import Image
 
 from keras_gmgan.cli.main import cli
 from keras_gmgan.comparison import NotARunError, find_runs, label_runs
+from tests.conftest import BACKEND
+
+#: The sweep and comparison logic is backend-free (trials are `fit` subprocesses, and `fit` is
+#: tested on every backend), so these subprocess-heavy tests run in the JAX env only.
+pytestmark = pytest.mark.skipif(BACKEND != "jax", reason="backend-free orchestration")
 
 
 def fake_run(folder, options, losses, results=None):

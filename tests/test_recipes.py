@@ -30,12 +30,13 @@ def test_gan_and_wgan_recipes_use_the_seeds_optimizers_and_prior():
     gan = recipes.gan((2,), seed=1)
     assert type(gan) is GAN and gan.latent.latent_dim == 2
     assert gan.latent.num_components == 1
-    assert _adam(gan) == pytest.approx((2e-4, 0.5, 0.999))
+    assert _adam(gan) == pytest.approx((1e-3, 0.5, 0.9))  # the 2-D benchmark's Adam
+    assert _adam(recipes.gan((8, 8, 1), latent_dim=4)) == pytest.approx((2e-4, 0.5, 0.999))
     wgan = recipes.wgan((2,), components=4, lipschitz="clip", seed=1)
     assert type(wgan) is WGAN and wgan.lipschitz == "clip" and wgan.n_critic == 5
     assert wgan.latent.num_components == 4
     assert float(np.asarray(wgan.latent.sigma).ravel()[0]) == pytest.approx(0.7)
-    assert _adam(wgan) == pytest.approx((1e-4, 0.0, 0.9))
+    assert _adam(recipes.wgan((8, 8, 1), latent_dim=4)) == pytest.approx((1e-4, 0.0, 0.9))
     # The models train as they come.
     points = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
     history = gan.fit(points, batch_size=32, epochs=1, verbose=0)
@@ -66,8 +67,12 @@ def test_gmgan_recipes_follow_their_loss_and_variant():
 
 
 def test_recipes_refuse_what_does_not_fit():
-    with pytest.raises(ValueError, match="needs image data"):
-        recipes.gmgan((2,))
+    with pytest.raises(ValueError, match="gmgan-supervised needs labelled image data"):
+        recipes.gmgan_supervised((2,), 3)
+    with pytest.raises(ValueError, match="needs train_steps"):
+        recipes.gan((2,), lr_decay="linear")
+    with pytest.raises(ValueError, match="--network deep is a 2-D pair"):
+        recipes.gan((8, 8, 1), network="deep")
     with pytest.raises(ValueError, match="one component per class"):
         recipes.gmgan_supervised((8, 8, 1), 3, components=4)
     with pytest.raises(ValueError, match="--network dcgan needs image data"):
@@ -99,7 +104,7 @@ def test_options_and_defaults_are_read_from_the_recipes():
     assert not {"latent_dim", "components", "c", "sigma"} & RECIPES["cnn-baseline"].options
     assert RECIPES["cnn-baseline"].parameters["network"] == "dcgan"
     assert RECIPES["sgan"].batch_size == 100
-    assert default("gp_weight") == 10.0 and default("lipschitz") == "gp"
+    assert default("gp_weight") is None and default("lipschitz") == "gp"  # per data set
     with pytest.raises(ValueError, match="n_critic"):
         default("n_critic")  # 5 for wgan, None (the loss's) for the GM-GANs
     lr = describe_defaults("lr")
@@ -110,10 +115,89 @@ def test_options_and_defaults_are_read_from_the_recipes():
 def test_build_passes_only_the_options_that_are_set():
     from types import SimpleNamespace
 
-    data = SimpleNamespace(data_shape=(2,), name="ring")
-    options = {"latent_dim": 2, "components": 3, "c": None, "sigma": None, "network": "mlp",
+    data = SimpleNamespace(data_shape=(2,), name="ring", is_image=False,
+                           x_train=np.full((10, 2), 3.0, "float32"))  # fmt: skip
+    options = {"epochs": 1, "steps_per_epoch": 2, "batch_size": 5,
+               "latent_dim": 2, "components": 3, "c": None, "sigma": None, "network": "mlp",
                "lr": None, "beta1": 0.2, "seed": 4, "lipschitz": "gp", "n_critic": None,
                "clip_value": 0.01, "gp_weight": 1.0}  # fmt: skip
     model = RECIPES["wgan"].build(options, data)
     assert model.latent.num_components == 3 and model.gp_weight == 1.0
-    assert _adam(model) == pytest.approx((1e-4, 0.2, 0.9))
+    assert _adam(model) == pytest.approx((1e-3, 0.2, 0.9))
+
+
+def _hidden_units(network) -> list:
+    return [layer.units for layer in network.layers if hasattr(layer, "units")][:-1]
+
+
+def _decay_steps(optimizer):
+    schedule = optimizer._learning_rate
+    return getattr(schedule, "decay_steps", None)
+
+
+def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
+    from keras_gmgan.schedules import HoldThenLinearDecay
+
+    wgan = recipes.wgan((2,), train_steps=10)
+    assert _hidden_units(wgan.generator) == [128, 128, 128]
+    assert _hidden_units(wgan.discriminator) == [128, 128, 128]
+    assert (wgan.gp_weight, wgan.clip_value) == pytest.approx((0.1, 0.1))
+    assert isinstance(wgan.g_optimizer._learning_rate, HoldThenLinearDecay)
+    # Both players' rates reach 0 at the run's end: the critic steps 5 times per step.
+    assert (_decay_steps(wgan.g_optimizer), _decay_steps(wgan.d_optimizer)) == (10, 50)
+    gmgan = recipes.gmgan((2,), components=25, train_steps=10, seed=0)
+    assert gmgan.adversarial_loss == "wgan-gp" and gmgan.critic_batches == "split"
+    assert (gmgan.latent.num_components, gmgan.latent.latent_dim) == (25, 8)
+    assert (gmgan.latent.c, float(np.asarray(gmgan.latent.sigma).ravel()[0])) == pytest.approx(
+        (1.0, 0.02)
+    )
+    assert (gmgan.gp_weight, _decay_steps(gmgan.d_optimizer)) == (0.1, 50)
+    assert _hidden_units(gmgan.generator) == [128, 128, 128]
+    assert recipes.gmgan((8, 8, 1), latent_dim=4).adversarial_loss == "bce"
+    images = recipes.wgan((8, 8, 1), latent_dim=4, train_steps=10)
+    assert (images.gp_weight, images.clip_value) == pytest.approx((10.0, 0.01))
+    assert _decay_steps(images.g_optimizer) is None
+
+
+def test_options_given_win_over_the_2d_defaults():
+    gan = recipes.gan((2,), train_steps=10, network="mlp", lr=5e-4, beta1=0.1, lr_decay="none")
+    assert _hidden_units(gan.generator) == [100] and _decay_steps(gan.g_optimizer) is None
+    assert _adam(gan) == pytest.approx((5e-4, 0.1, 0.9))
+    wgan = recipes.wgan((2,), lipschitz="clip", clip_value=0.3, gp_weight=2.0, n_critic=2,
+                        train_steps=10)  # fmt: skip
+    assert (wgan.clip_value, wgan.gp_weight, _decay_steps(wgan.d_optimizer)) == (0.3, 2.0, 20)
+    images = recipes.gan((8, 8, 1), latent_dim=4, lr_decay="linear", train_steps=10)
+    assert _decay_steps(images.d_optimizer) == 10
+
+
+def test_default_batch_sizes_follow_the_data_and_the_critic():
+    assert RECIPES["gan"].default_batch_size({}, points=True) == 256
+    assert RECIPES["gan"].default_batch_size({}, points=False) == 64
+    assert RECIPES["wgan"].default_batch_size({"n_critic": None}, points=True) == 320
+    assert RECIPES["wgan"].default_batch_size({"n_critic": 2}, points=True) == 128
+    assert RECIPES["gmgan"].default_batch_size({"loss": "bce"}, points=True) == 256
+    assert RECIPES["gmgan"].default_batch_size({"loss": "wgan-gp"}, points=True) == 320
+    assert RECIPES["sgan"].default_batch_size({}, points=False) == 100
+    assert "256 for 2-D points" in describe_defaults("batch_size")
+    assert "1e-3 for 2-D points" in describe_defaults("lr")
+
+
+def test_2d_networks_see_standardised_points_and_draw_data_units():
+    model = recipes.gmgan((2,), data_scale=4.0, components=3, seed=0)
+    points = model.generator.get_layer("points")
+    points.kernel.assign(np.zeros(points.kernel.shape, "float32"))
+    points.bias.assign(np.array([1.0, -0.5], "float32"))
+    # The network's output (1, -0.5) in standardised units is drawn as (4, -2).
+    np.testing.assert_allclose(model.generate(3, seed=0), [[4.0, -2.0]] * 3, rtol=1e-6)
+    first = model.discriminator.get_layer("standardise")
+    np.testing.assert_allclose(np.asarray(first(np.array([[4.0, -2.0]], "float32"))),
+                               [[1.0, -0.5]], rtol=1e-6)  # fmt: skip
+    assert not any(layer.name == "to_data_units" for layer in recipes.gan((2,)).generator.layers)
+    # A critic's score is scaled back too, so its gradient is that on standardised points.
+    critic = recipes.wgan((2,), data_scale=4.0).discriminator
+    scales = [layer.scale for layer in critic.layers if hasattr(layer, "scale")]
+    assert scales == pytest.approx([0.25, 4.0])
+    assert recipes.wgan((2,), data_scale=4.0).gp_weight == pytest.approx(0.4)
+    assert recipes.wgan((2,), data_scale=4.0, gp_weight=1.0).gp_weight == 1.0
+    bce = recipes.gmgan((2,), data_scale=4.0, loss="bce").discriminator
+    assert "score_scale" not in [layer.name for layer in bce.layers]

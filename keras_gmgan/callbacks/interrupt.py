@@ -35,7 +35,8 @@ class StopOnSignal(keras.callbacks.Callback):
     The handlers are installed at `on_train_begin` (from the main thread only; Python
     delivers signals nowhere else) and the previous ones put back at `on_train_end`, when
     it raises, and on leaving a `with` block around `fit`, which is the way to have them put
-    back even when `fit` ends with another error. A signal whose previous handler ignores it
+    back even when `fit` ends with another error (and to hear of a signal that came after an
+    epoch's last batch). A signal whose previous handler ignores it
     (`SIG_IGN`, as for a background job of a non-interactive shell) stays ignored.
 
     Args:
@@ -80,5 +81,10 @@ class StopOnSignal(keras.callbacks.Callback):
     def __enter__(self) -> "StopOnSignal":
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        """Puts the handlers back; a signal that came after an epoch's last batch (Keras then
+        stops after that epoch and `fit` returns) still ends the block with
+        `TrainingInterrupted`, so the run stops as for one that came mid-epoch."""
         self.restore()
+        if exc_type is None and self.received is not None:
+            raise TrainingInterrupted(self.received)

@@ -15,7 +15,14 @@ import click
 
 from keras_gmgan.cli.locking import hold_run_lock
 from keras_gmgan.cli.option_types import SEED, FiniteFloat
-from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default, describe_defaults
+from keras_gmgan.recipes import (
+    LATENT_OPTIONS,
+    POINT_DEFAULTS,
+    RECIPES,
+    default,
+    default_for,
+    describe_defaults,
+)
 
 DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
 IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
@@ -51,11 +58,13 @@ def _check_model_options(ctx: click.Context, recipe, model: str) -> None:
             continue
         reason = " (it generates nothing)" if latent_without_generator else ""
         raise click.UsageError(f"{_flag(name)} does not apply to --model {model}{reason}.")
+    points = ctx.params["dataset"] not in IMAGE_DATASETS
     for name, (other, settings) in recipe.requires.items():
-        if _given(ctx, name) and ctx.params[other] not in settings:
+        setting = ctx.params[other] or default_for(other, points)
+        if _given(ctx, name) and setting not in settings:
             raise click.UsageError(
                 f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
-                f"this run has {_flag(other)} {ctx.params[other]}. Drop {_flag(name)}."
+                f"this run has {_flag(other)} {setting}. Drop {_flag(name)}."
             )
     if _given(ctx, "lr_hold") and ctx.params["lr_decay"] != "linear":
         raise click.UsageError(
@@ -139,9 +148,10 @@ def _check_eval_options(options: dict, recipe) -> None:
 )
 @model_default(
     "--network",
-    click.Choice(["mlp", "dcgan", "deep"]),
+    click.Choice(["mlp", "dcgan", "mlp-3x128", "deep"]),
     "mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
-    "DCGAN-style conv pair (images); deep: 3×512 ReLU pair (2-D points). sgan and "
+    "DCGAN-style conv pair (images); mlp-3x128, deep: 3×128 and 3×512 ReLU pairs (2-D "
+    "points, which they see standardised). sgan and "
     "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN",
 )
 @click.option(
@@ -156,21 +166,12 @@ def _check_eval_options(options: dict, recipe) -> None:
     click.IntRange(min=1),
     "Critic steps per generator step; WGAN splits each fit batch into this many chunks",
 )
-@click.option(
-    "--clip-value",
-    type=FiniteFloat(min=0, min_open=True),
-    default=default("clip_value"),
-    show_default=True,
-)
-@click.option(
-    "--gp-weight", type=FiniteFloat(min=0), default=default("gp_weight"), show_default=True
-)
-@click.option(
+@model_default("--clip-value", FiniteFloat(min=0, min_open=True), "WGAN critic weight clip")
+@model_default("--gp-weight", FiniteFloat(min=0), "Gradient-penalty weight")
+@model_default(
     "--loss",
-    type=click.Choice(["bce", "wgan-gp"]),
-    default=default("loss"),
-    show_default=True,
-    help="GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty.",
+    click.Choice(["bce", "wgan-gp"]),
+    "GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty",
 )
 @click.option(
     "--init-from",
@@ -244,14 +245,12 @@ def _check_eval_options(options: dict, recipe) -> None:
     "unlabelled batch (shared) or from a second unlabelled batch drawn from its own "
     "shuffles (separate, as Improved GAN's MNIST script does).",
 )
-@click.option(
+@model_default(
     "--lr-decay",
-    type=click.Choice(["linear", "none"]),
-    default=default("lr_decay"),
-    show_default=True,
-    help="sgan: none keeps both learning rates constant; linear lowers them to 0 over the "
-    "run (epochs × steps per epoch), after --lr-hold of it at the full rate, the schedule of "
-    "the 30-minute benchmark. In a 10-epoch MNIST run constant did better (BENCHMARKS.md).",
+    click.Choice(["linear", "none"]),
+    "none keeps both learning rates constant; linear lowers them to 0 over the run (epochs "
+    "× steps per epoch; sgan: after --lr-hold of it at the full rate, the schedule of the "
+    "30-minute benchmark; in a 10-epoch MNIST run constant did better, BENCHMARKS.md)",
 )
 @click.option(
     "--lr-hold",
@@ -345,8 +344,14 @@ fit.help = (
 def _with_model_defaults(options: dict, recipe) -> dict:
     """`options` with the model's defaults of the options every model shares (stored so in
     config.json)."""
-    network = options["network"] or recipe.parameters["network"]
-    return {**options, "network": network, "batch_size": options["batch_size"] or recipe.batch_size}
+    points = options["dataset"] not in IMAGE_DATASETS
+    network = (
+        options["network"]
+        or recipe.parameters["network"]
+        or (POINT_DEFAULTS["network"] if points else "mlp")
+    )
+    batch_size = options["batch_size"] or recipe.default_batch_size(options, points)
+    return {**options, "network": network, "batch_size": batch_size}
 
 
 def _errors(function, *args):
@@ -411,12 +416,14 @@ def _build(recipe, options: dict, data):
 
     from keras_gmgan.recipes import default_latent_dim
 
-    if options["latent_dim"] is None:
-        options["latent_dim"] = default_latent_dim(data.data_shape)
     keras.utils.set_random_seed(options["seed"])
     if options["distribute"] == "data-parallel":
         _set_data_parallel(options["batch_size"])
-    return _check_data_parallel_model(_errors(recipe.build, options, data))
+    model = _check_data_parallel_model(_errors(recipe.build, options, data))
+    if options["latent_dim"] is None:  # the recipe's, recorded in config.json
+        latent = getattr(model, "latent", None)
+        options["latent_dim"] = latent.latent_dim if latent else default_latent_dim(data.data_shape)
+    return model
 
 
 def _evaluations(options: dict, data) -> list:
@@ -527,7 +534,10 @@ def _resume(ctx: click.Context, options: dict):
     out = options["resume"]
     if not out.is_dir():
         raise click.UsageError(f"Cannot resume {out}: no such run directory.")
-    hold_run_lock(ctx, out)  # until the command ends, however it ends
+    from keras_gmgan.distribution import is_chief
+
+    if is_chief():  # the other processes of a data-parallel run only read `out`
+        hold_run_lock(ctx, out)  # until the command ends, however it ends
     try:
         run = Run.resume(out)
     except ModelFileError as error:

@@ -100,7 +100,11 @@ def generate(
                                      weights=weights)  # fmt: skip
     else:
         samples = model.generate(
-            n, labels=label, sigma_scale=sigma_scale, seed=seed, batch_size=batch_size,
+            n,
+            labels=label,
+            sigma_scale=sigma_scale,
+            seed=seed,
+            batch_size=batch_size,
             weights=weights,
         )
 

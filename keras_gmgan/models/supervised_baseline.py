@@ -34,8 +34,24 @@ class BaselineClassifier(keras.Model):
         _, logits = self.discriminator(x, training=training)
         return logits
 
+    def compile(self, *args, jit_compile="auto", **kwargs):
+        self._jit_compile_setting = jit_compile
+        super().compile(*args, jit_compile=jit_compile, **kwargs)
+
+    def get_compile_config(self):
+        # The setting as given, not as resolved: "auto" is True under JAX and TensorFlow but
+        # False under torch, where True means torch.compile (opt-in, a minute on CPU).
+        config = super().get_compile_config()
+        if config is not None:
+            config["jit_compile"] = getattr(self, "_jit_compile_setting", self.jit_compile)
+        return config
+
     def compile_from_config(self, config):
         config = dict(config)
+        if config.get("jit_compile") is True and keras.backend.backend() == "torch":
+            # Files written before the setting was kept as given hold JAX's or TensorFlow's
+            # resolved "auto"; a torch user opts into torch.compile by compiling again.
+            config["jit_compile"] = "auto"
         optimizer = keras.optimizers.deserialize(config.pop("optimizer"))
         self.compile(optimizer=optimizer, **keras.saving.deserialize_keras_object(config))
         self.optimizer.build(self.trainable_variables)

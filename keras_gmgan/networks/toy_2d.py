@@ -5,15 +5,16 @@ critic ("dual variable") for two wide modes; the 25-mode grid needs more capacit
 deeper pair has three hidden layers of 512, as in the PacGAN/VEEGAN 2-D experiments.
 """
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import keras
 from keras import layers
 
 from keras_gmgan.layers.spectral_dense import SpectralDense
 
-#: Hidden layers of the exercise's pair and of the deeper pair for the 25-mode grid.
+#: Hidden layers of the exercise's pair, of the 2-D benchmark's pair and of the deeper pair.
 TOY_2D_UNITS: tuple = (100,)
+BENCHMARK_2D_UNITS: tuple = (128, 128, 128)
 DEEP_2D_UNITS: tuple = (512, 512, 512)
 
 
@@ -22,13 +23,20 @@ def build_toy_2d_generator(
     hidden_units: Sequence[int] = TOY_2D_UNITS,
     data_dim: int = 2,
     name: str = "generator",
+    data_scale: Optional[float] = None,
 ) -> keras.Model:
-    """z → Dense(100) ReLU → Dense(2), linear output (the points are unbounded)."""
+    """z → Dense(100) ReLU → Dense(2), linear output (the points are unbounded).
+
+    With `data_scale` the network works in standardised units and a last `Rescaling`
+    multiplies its output by `data_scale` (the data's std), so it draws points in data units.
+    """
     z = keras.Input((latent_dim,), name="z")
     x = z
     for units in hidden_units:
         x = layers.Dense(units, activation="relu")(x)
     x = layers.Dense(data_dim, name="points")(x)
+    if data_scale is not None:
+        x = layers.Rescaling(float(data_scale), name="to_data_units")(x)
     return keras.Model(z, x, name=name)
 
 
@@ -38,8 +46,16 @@ def build_toy_2d_discriminator(
     data_dim: int = 2,
     num_outputs: int = 1,
     name: str = "discriminator",
+    data_scale: Optional[float] = None,
+    critic: bool = False,
 ) -> keras.Model:
     """x → Dense(100) ReLU → Dense(1): a WGAN critic's score or a GAN discriminator's logit.
+
+    With `data_scale` a first `Rescaling` divides the points by it (the data's std), so the
+    layers see standardised points while the network takes data units. A `critic` then
+    also multiplies its score by `data_scale`: its gradient with respect to the points is
+    that of the layers with respect to the standardised points, so a gradient penalty (of
+    weight × `data_scale`) and weight clipping act as they would on standardised data.
 
     With `spectral_norm=True` every layer is a `SpectralDense` (one power iteration per
     training call), which divides its kernel by its spectral norm and so, with 1-Lipschitz
@@ -55,9 +71,13 @@ def build_toy_2d_discriminator(
 
     x_in = keras.Input((data_dim,), name="x")
     x = x_in
+    if data_scale is not None:
+        x = layers.Rescaling(1.0 / float(data_scale), name="standardise")(x)
     for units in hidden_units:
         x = dense(units, activation="relu")(x)
     scores = dense(num_outputs, name="scores")(x)
+    if data_scale is not None and critic:
+        scores = layers.Rescaling(float(data_scale), name="score_scale")(scores)
     return keras.Model(x_in, scores, name=name)
 
 

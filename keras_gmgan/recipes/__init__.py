@@ -19,6 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from keras_gmgan.recipes.adversarial import (
+    POINT_DEFAULTS,
+    POINT_PRIOR,
+    default_for,
+    points_batch_size,
+)
 from keras_gmgan.recipes.adversarial import default_latent_dim as default_latent_dim
 from keras_gmgan.recipes.adversarial import gan as gan
 from keras_gmgan.recipes.adversarial import gmgan as gmgan
@@ -41,6 +47,30 @@ LATENT_OPTIONS = ("latent_dim", "components", "c", "sigma")
 
 def _image_inputs(options: dict, data) -> dict:
     return {"data_shape": data.data_shape}
+
+
+def _generator_inputs(options: dict, data) -> dict:
+    """The data arguments of `gan`, `wgan` and the unsupervised GM-GANs: the shape, the
+    steps of the run (for a linear decay) and, for 2-D points, their std (the networks
+    work on standardised points)."""
+    from keras_gmgan.datasets.batches import one_pass_steps
+
+    steps_per_epoch = options["steps_per_epoch"] or one_pass_steps(
+        len(data.x_train), options["batch_size"]
+    )
+    inputs = {"data_shape": data.data_shape, "train_steps": options["epochs"] * steps_per_epoch}
+    if not data.is_image:
+        inputs["data_scale"] = float(data.x_train.std()) or 1.0  # 1: constant points
+    return inputs
+
+
+def _critic_batch(options: dict) -> int:
+    return points_batch_size(True, options.get("n_critic"))
+
+
+def _gmgan_batch(options: dict) -> int:
+    loss = options.get("loss") or default_for("loss", points=True)
+    return points_batch_size(loss == "wgan-gp", options.get("n_critic"))
 
 
 def _supervised_inputs(options: dict, data) -> dict:
@@ -71,7 +101,9 @@ class Recipe:
         inputs: `inputs(options, data) -> dict`, the recipe's positional arguments from the
             data set (raising ValueError when the data does not suit the model).
         run_options: options the run reads besides the recipe's (batches, evaluation, GIF).
-        batch_size: the default `--batch-size`.
+        batch_size: the default `--batch-size` (of images, for a model that takes points too).
+        points_batch_size: `points_batch_size(options) -> int`, the default `--batch-size`
+            on 2-D points; None: `batch_size`.
         uses_labels: whether the default batches pair the images with their labels.
         batches: `batches(options, data, initial_epoch) -> keras.utils.PyDataset` replacing
             the default seeded shuffles of the training set (`Recipe.make_batches`).
@@ -87,6 +119,7 @@ class Recipe:
     inputs: Callable[[dict, Any], dict] = _image_inputs
     run_options: tuple = ()
     batch_size: int = 64
+    points_batch_size: Optional[Callable[[dict], int]] = None
     uses_labels: bool = False
     batches: Optional[Callable] = None
     evaluate: Optional[Callable[[Any, dict, Any, Path], dict]] = None
@@ -107,6 +140,12 @@ class Recipe:
     def options(self) -> frozenset:
         """Every option a run of this model reads; others are refused."""
         return TRAINING_OPTIONS | set(self.parameters) | set(self.run_options)
+
+    def default_batch_size(self, options: dict, points: bool) -> int:
+        """The `--batch-size` of a run that sets none, on points or on images."""
+        if points and self.points_batch_size is not None:
+            return self.points_batch_size(options)
+        return self.batch_size
 
     def build(self, options: dict, data):
         """The compiled model: the options that are set (not None) passed by name."""
@@ -134,10 +173,27 @@ class Recipe:
 _MIXTURE_NOTES = {"c": "0 for one component, 0.5 for a mixture",
                   "sigma": "1 for one component, 0.7 for a mixture"}  # fmt: skip
 _LATENT_NOTE = {"latent_dim": "100 for images, 2 for 2-D points"}
+#: What None means on 2-D points (ring, grid, two_modes): the 2-D benchmark's settings.
+_POINT_NOTES = {
+    "network": f"mlp for images, {POINT_DEFAULTS['network']} for 2-D points",
+    "lr_decay": "none for images, linear for 2-D points",
+    "gp_weight": f"10 for images, {POINT_DEFAULTS['gp_weight']:g} × the std of 2-D points "
+    "(their critic's score is scaled by it, so this is 0.1 on standardised points)",
+}
+_BCE_BATCH = f"64 for images, {points_batch_size(False)} for 2-D points"
+_CRITIC_BATCH = "64 for images, --n-critic × 64 for 2-D points"
+_GENERATOR_NOTES = {**_MIXTURE_NOTES, **_LATENT_NOTE, **_POINT_NOTES}
 _GMGAN = dict(
+    inputs=_generator_inputs,
+    points_batch_size=_gmgan_batch,
     requires={"gp_weight": ("loss", ("wgan-gp",)), "n_critic": ("loss", ("wgan-gp",))},
-    notes={"lr": "2e-4 (1e-4 with --loss wgan-gp)", "beta1": "0.5 (0 with --loss wgan-gp)",
-           "n_critic": "5 with --loss wgan-gp", **_LATENT_NOTE},
+    notes={"lr": "2e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
+           "beta1": "0.5 (for images 0 with --loss wgan-gp)", "n_critic": "5 with --loss wgan-gp",
+           "c": f"0.467 for images, {POINT_PRIOR['c']:g} for 2-D points",
+           "sigma": f"0.7 for images, {POINT_PRIOR['sigma']:g} for 2-D points",
+           "batch_size": "64 for images, --n-critic × 64 for 2-D points (256 with --loss bce)",
+           "latent_dim": f"100 for images, {POINT_PRIOR['latent_dim']} for 2-D points",
+           "loss": "bce for images, wgan-gp for 2-D points", **_POINT_NOTES},
 )  # fmt: skip
 
 #: `--model` name → recipe. Adding a model = one recipe function + one entry + tests.
@@ -146,15 +202,30 @@ RECIPES: dict[str, Recipe] = {
         gan,
         "vanilla GAN with the non-saturating BCE loss",
         run_options=("gif",),
-        notes={**_MIXTURE_NOTES, **_LATENT_NOTE},
+        points_batch_size=lambda options: points_batch_size(False),
+        inputs=_generator_inputs,
+        notes={
+            **_GENERATOR_NOTES,
+            "lr": "2e-4 for images, 1e-3 for 2-D points",
+            "beta1": "0.5",
+            "batch_size": _BCE_BATCH,
+        },  # fmt: skip
     ),
     "wgan": Recipe(
         wgan,
         "Wasserstein GAN (clip, spectral or gp)",
         run_options=("gif",),
+        points_batch_size=_critic_batch,
         requires={"clip_value": ("lipschitz", ("clip",)), "gp_weight": ("lipschitz", ("gp",))},
-        notes={**_MIXTURE_NOTES, **_LATENT_NOTE},
-    ),
+        inputs=_generator_inputs,
+        notes={
+            **_GENERATOR_NOTES,
+            "lr": "1e-4 for images, 1e-3 for 2-D points",
+            "beta1": "0 for images, 0.5 for 2-D points",
+            "batch_size": _CRITIC_BATCH,
+            "clip_value": f"0.01 for images, {POINT_DEFAULTS['clip_value']:g} for 2-D points",
+        },
+    ),  # fmt: skip
     "gmgan": Recipe(gmgan, "GM-GAN, static mixture prior (K=10 by default)", **_GMGAN),
     "gmgan-dynamic": Recipe(
         gmgan_dynamic, "GM-GAN, mixture means and σ learned with the generator", **_GMGAN
@@ -205,7 +276,7 @@ def describe_defaults(option: str) -> str:
     groups: dict[str, list] = {}
     for name, recipe in RECIPES.items():
         if option == "batch_size":
-            value = _show(recipe.batch_size)
+            value = recipe.notes.get(option) or _show(recipe.batch_size)
         elif option in recipe.parameters:
             value = recipe.notes.get(option) or _show(recipe.parameters[option])
         else:

@@ -13,10 +13,62 @@ from typing import Optional, Sequence, Union
 #: Gulrajani et al. (2017): Adam(1e-4, β=(0, 0.9)) for a critic with gradient penalty.
 WGAN_GP_ADAM = (1e-4, 0.0, 0.9)
 
+#: What an option left as None means for 2-D points: the settings of
+#: `benchmarks/mixtures_2d.py` (BENCHMARKS.md, "2-D mixtures"): 3×128 ReLU networks on
+#: standardised points, Adam(1e-3, β=(0.5, 0.9)) decayed linearly to 0 over the run, for a
+#: critic 5 steps of 64 points per generator step with gradient-penalty weight 0.1 or clip
+#: value 0.1, and batches of 256 for a BCE discriminator. `IMAGE_DEFAULTS` is the same for
+#: images (the GM-GANs' lr and β1 follow their loss there, see `gmgan`).
+POINT_DEFAULTS = {
+    "network": "mlp-3x128",
+    "lr": 1e-3,
+    "beta1": 0.5,
+    "beta2": 0.9,
+    "n_critic": 5,
+    "gp_weight": 0.1,
+    "clip_value": 0.1,
+    "lr_decay": "linear",
+    "loss": "wgan-gp",
+}
+IMAGE_DEFAULTS = {"loss": "bce", "network": "mlp", "gp_weight": 10.0, "clip_value": 0.01,
+                  "lr_decay": "none", "n_critic": 5}  # fmt: skip
+#: Points per critic step and per BCE batch on 2-D data (`points_batch_size`).
+POINT_CRITIC_BATCH, POINT_BCE_BATCH = 64, 256
+#: The GM-GAN prior on 2-D points: d latent dimensions, means drawn from U[-c, c]^d, σ
+#: (BENCHMARKS.md, "GM-GAN with one component per mode"). In 8 dimensions the components
+#: are far apart, so the generator can send each to its own mode without bridges.
+POINT_PRIOR = {"latent_dim": 8, "c": 1.0, "sigma": 0.02}
+#: The 2-D networks by `network` name: hidden units of the generator and the discriminator.
+POINT_NETWORKS = {"mlp": (100,), "mlp-3x128": (128, 128, 128), "deep": (512, 512, 512)}
+
+
+def is_points(data_shape: Sequence[int]) -> bool:
+    """Whether `data_shape` is that of points (e.g. (2,)) rather than images (h, w, c)."""
+    return len(data_shape) != 3
+
+
+def default_for(option: str, points: bool):
+    """The default of `option` for 2-D points or for images (`POINT_DEFAULTS`,
+    `IMAGE_DEFAULTS`)."""
+    return (POINT_DEFAULTS if points else IMAGE_DEFAULTS)[option]
+
+
+def resolve(option: str, value, data_shape: Sequence[int]):
+    """`value`, or when None the default of `option` for this kind of data."""
+    return default_for(option, is_points(data_shape)) if value is None else value
+
+
+def points_batch_size(critic: bool, n_critic: Optional[int] = None) -> int:
+    """The default batch of a 2-D run: `n_critic` critic steps of 64 points for a critic
+    (the batch is split between them), 256 points for a BCE discriminator."""
+    if critic:
+        return (n_critic or POINT_DEFAULTS["n_critic"]) * POINT_CRITIC_BATCH
+    return POINT_BCE_BATCH
+
 
 def default_latent_dim(data_shape: Sequence[int]) -> int:
     """100 latent dimensions for images, 2 for 2-D points."""
-    return 100 if len(data_shape) == 3 else 2
+    return 2 if is_points(data_shape) else 100
 
 
 def mixture_prior(
@@ -25,10 +77,11 @@ def mixture_prior(
     c: Optional[float] = None,
     sigma: Optional[float] = None,
     seed: Optional[int] = None,
+    learned: bool = False,
 ):
     """The latent prior: one component is the standard normal; more components default to
     means drawn from U[-0.5, 0.5]^d with σ = 0.7, close to the seed projects' best static
-    GM-GAN setting."""
+    GM-GAN setting. `learned` makes the means and σ trainable (the dynamic GM-GAN)."""
     from keras_gmgan.layers import MixtureLatent
 
     c = c if c is not None else (0.0 if components == 1 else 0.5)
@@ -38,6 +91,8 @@ def mixture_prior(
         num_components=components,
         c=c,
         sigma=sigma,
+        trainable_means=learned,
+        trainable_sigma=learned,
         seed=seed,
         name="latent",
     )
@@ -49,27 +104,36 @@ def networks_for(
     network: str = "mlp",
     num_outputs: int = 1,
     spectral_norm: bool = False,
+    data_scale: Optional[float] = None,
+    critic: bool = False,
 ):
     """The generator/discriminator pair named `network` for data of shape `data_shape`:
-    mlp and deep for 2-D points, mlp and dcgan for images."""
+    mlp (100 units), mlp-3x128 and deep (3×512) for 2-D points, mlp and dcgan for images.
+    For points, `data_scale` (the data's std) makes both networks work on standardised
+    points while taking and drawing data units (a `critic`'s score is scaled by it too, see
+    `build_toy_2d_discriminator`)."""
     from keras_gmgan import networks
 
-    if len(data_shape) != 3:
-        if network == "dcgan":
-            raise ValueError("--network dcgan needs image data; use mlp or deep for 2-D points.")
-        if network == "deep":
-            return networks.build_deep_2d_generator(
-                latent_dim
-            ), networks.build_deep_2d_discriminator(
-                spectral_norm=spectral_norm, num_outputs=num_outputs
+    if is_points(data_shape):
+        if network not in POINT_NETWORKS:
+            raise ValueError(
+                f"--network {network} needs image data; use {', '.join(POINT_NETWORKS)} for "
+                "2-D points."
             )
-        return networks.build_toy_2d_generator(latent_dim), networks.build_toy_2d_discriminator(
-            spectral_norm=spectral_norm, num_outputs=num_outputs
+        hidden = POINT_NETWORKS[network]
+        generator = networks.build_toy_2d_generator(latent_dim, hidden, data_scale=data_scale)
+        discriminator = networks.build_toy_2d_discriminator(
+            hidden,
+            spectral_norm=spectral_norm,
+            num_outputs=num_outputs,
+            data_scale=data_scale,
+            critic=critic,
         )
+        return generator, discriminator
     if spectral_norm:
         raise ValueError("--lipschitz spectral is available for the 2-D networks only.")
-    if network == "deep":
-        raise ValueError("--network deep is the 2-D pair; use mlp or dcgan for images.")
+    if network not in ("mlp", "dcgan"):
+        raise ValueError(f"--network {network} is a 2-D pair; use mlp or dcgan for images.")
     if network == "dcgan":
         generator = networks.build_dcgan_generator(latent_dim, data_shape)
         discriminator = networks.build_dcgan_discriminator(data_shape, num_outputs=num_outputs)
@@ -86,50 +150,99 @@ def adam_pair(
     decay_steps: Optional[int] = None,
     hold_steps: int = 0,
     epsilon: float = 1e-7,
+    d_steps: int = 1,
 ) -> dict:
     """Two Adam optimizers, one per player, as `compile` keyword arguments.
 
     With `decay_steps` each rate stays for `hold_steps` steps of its optimizer, then falls
     linearly to 0 over `decay_steps` more (`HoldThenLinearDecay`, a stateless schedule on the
     optimizer's own step count, so it is exact under every backend and a resumed run picks
-    it up where it stopped).
+    it up where it stopped). `d_steps` is the discriminator's updates per generator update
+    (a critic's `n_critic`): its schedule is stretched by it, so both reach 0 together.
     """
     import keras
 
     from keras_gmgan.schedules import HoldThenLinearDecay
 
-    if decay_steps is not None:
-        lr = HoldThenLinearDecay(lr, hold_steps=hold_steps, decay_steps=decay_steps)
+    def rate(steps_per_step):
+        if decay_steps is None:
+            return lr
+        return HoldThenLinearDecay(lr, hold_steps=hold_steps * steps_per_step,
+                                   decay_steps=decay_steps * steps_per_step)  # fmt: skip
+
     return {
         f"{player}_optimizer": keras.optimizers.Adam(
-            lr, beta_1=beta1, beta_2=beta2, epsilon=epsilon
+            rate(steps), beta_1=beta1, beta_2=beta2, epsilon=epsilon
         )
-        for player in ("d", "g")
+        for player, steps in (("d", d_steps), ("g", 1))
     }
+
+
+def _decay_steps(lr_decay: str, train_steps: Optional[int]) -> Optional[int]:
+    """The steps `adam_pair` decays over: the run's for "linear", None for "none"."""
+    if lr_decay == "none":
+        return None
+    if lr_decay != "linear":
+        raise ValueError(f"lr_decay must be 'linear' or 'none'; got {lr_decay!r}.")
+    if train_steps is None:
+        raise ValueError("lr_decay='linear' needs train_steps, the steps of the whole run.")
+    return train_steps
+
+
+def _gp_weight(gp_weight: Optional[float], data_shape, data_scale: Optional[float]) -> float:
+    """`gp_weight`, or when None 10 for images and, for points, 0.1 × `data_scale`: the
+    critic's score is scaled by `data_scale` (`networks_for`), so this is the weight 0.1 on
+    standardised points, with the whole loss scaled by `data_scale` (which Adam ignores)."""
+    if gp_weight is not None:
+        return gp_weight
+    return resolve("gp_weight", None, data_shape) * (data_scale or 1.0)
+
+
+def _lr_decay(lr_decay: Optional[str], data_shape, train_steps: Optional[int]) -> str:
+    """`lr_decay`, or when None: linear for 2-D points when the run's length is known."""
+    if lr_decay is None and is_points(data_shape) and train_steps is None:
+        return "none"
+    return resolve("lr_decay", lr_decay, data_shape)
 
 
 def gan(
     data_shape: Sequence[int],
+    data_scale: Optional[float] = None,
+    train_steps: Optional[int] = None,
     *,
     latent_dim: Optional[int] = None,
     components: int = 1,
     c: Optional[float] = None,
     sigma: Optional[float] = None,
-    network: str = "mlp",
-    lr: float = 2e-4,
-    beta1: float = 0.5,
+    network: Optional[str] = None,
+    lr: Optional[float] = None,
+    beta1: Optional[float] = None,
+    lr_decay: Optional[str] = None,
     ema_decay: Optional[float] = None,
     seed: Optional[int] = None,
 ):
     """A vanilla GAN with the non-saturating BCE loss, compiled.
 
+    Options left as None take the defaults of the data: for images the course template's
+    MLPs and Adam(2e-4, β=(0.5, 0.999)) at a constant rate; for 2-D points the 2-D
+    benchmark's settings (`POINT_DEFAULTS`): 3×128 ReLU networks on standardised points,
+    Adam(1e-3, β=(0.5, 0.9)) decayed linearly to 0 over `train_steps`. Train it on points
+    with batches of 256 (`points_batch_size`), as `keras-gmgan fit` does.
+
     Args:
         data_shape: (28, 28, 1) for images, (2,) for 2-D points.
+        data_scale: 2-D points: their standard deviation (e.g. `x.std()`); the networks
+            then work on points divided by it and draw points in data units. None: as they
+            are.
+        train_steps: generator steps of the whole run, which a linear decay spans.
         latent_dim: 100 for images, 2 for points when None.
         components, c, sigma: the mixture prior (`mixture_prior`); one component is N(0, I).
         network: "mlp" (the course template's pair, or the 2→100→2 pair for points),
-            "dcgan" (images) or "deep" (3×512 ReLU, points).
-        lr, beta1: Adam of both players.
+            "dcgan" (images), "mlp-3x128" (3×128 ReLU, points) or "deep" (3×512, points);
+            None: mlp for images, mlp-3x128 for points.
+        lr, beta1: Adam of both players (β2 is 0.999 for images, 0.9 for points).
+        lr_decay: "linear" lowers both rates to 0 over `train_steps`, "none" keeps them;
+            None: linear for points (when `train_steps` is given), none for images.
         ema_decay: keep an exponential moving average of the generator's weights with this
             decay (e.g. 0.999), which generate and evaluate then sample; None keeps none.
         seed: seed of the prior's means and of training-time sampling.
@@ -137,31 +250,55 @@ def gan(
     from keras_gmgan.models import GAN
 
     latent_dim = latent_dim or default_latent_dim(data_shape)
-    generator, discriminator = networks_for(data_shape, latent_dim, network)
+    generator, discriminator = networks_for(
+        data_shape, latent_dim, resolve("network", network, data_shape), data_scale=data_scale
+    )
     prior = mixture_prior(latent_dim, components, c, sigma, seed)
     model = GAN(generator, discriminator, latent=prior, seed=seed, ema_decay=ema_decay)
-    model.compile(**adam_pair(lr, beta1))
+    image_adam = (2e-4, 0.5, 0.999)
+    _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps)
     return model
+
+
+def _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps=1):
+    """Compiles `model` with `adam_pair`: the options given, else `image_adam` (lr, β1, β2)
+    for images and `POINT_DEFAULTS` for points."""
+    if is_points(data_shape):
+        image_adam = (POINT_DEFAULTS["lr"], POINT_DEFAULTS["beta1"], POINT_DEFAULTS["beta2"])
+    default_lr, default_beta1, beta2 = image_adam
+    decay_steps = _decay_steps(_lr_decay(lr_decay, data_shape, train_steps), train_steps)
+    model.compile(**adam_pair(lr or default_lr, default_beta1 if beta1 is None else beta1,
+                              beta2, decay_steps=decay_steps, d_steps=d_steps))  # fmt: skip
 
 
 def wgan(
     data_shape: Sequence[int],
+    data_scale: Optional[float] = None,
+    train_steps: Optional[int] = None,
     *,
     latent_dim: Optional[int] = None,
     components: int = 1,
     c: Optional[float] = None,
     sigma: Optional[float] = None,
-    network: str = "mlp",
+    network: Optional[str] = None,
     lipschitz: str = "gp",
     n_critic: int = 5,
-    clip_value: float = 0.01,
-    gp_weight: float = 10.0,
-    lr: float = 1e-4,
-    beta1: float = 0.0,
+    clip_value: Optional[float] = None,
+    gp_weight: Optional[float] = None,
+    lr: Optional[float] = None,
+    beta1: Optional[float] = None,
+    lr_decay: Optional[str] = None,
     ema_decay: Optional[float] = None,
     seed: Optional[int] = None,
 ):
     """A Wasserstein GAN, compiled with Adam(lr, β=(beta1, 0.9)).
+
+    Each `fit` batch is split between the `n_critic` critic steps. Options left as None
+    take the defaults of the data: for images Adam(1e-4, β1=0) at a constant rate
+    (Gulrajani et al.), clip value 0.01, gradient-penalty weight 10; for 2-D points the 2-D
+    benchmark's (`POINT_DEFAULTS`): Adam(1e-3, β1=0.5) decayed linearly to 0, clip value
+    0.1, penalty weight 0.1 on standardised points (0.1 × `data_scale` here, `_gp_weight`),
+    trained with batches of `n_critic` × 64 points.
 
     Args:
         lipschitz: the critic's constraint: "clip" (weights clipped to ±`clip_value`),
@@ -174,7 +311,12 @@ def wgan(
 
     latent_dim = latent_dim or default_latent_dim(data_shape)
     generator, discriminator = networks_for(
-        data_shape, latent_dim, network, spectral_norm=lipschitz == "spectral"
+        data_shape,
+        latent_dim,
+        resolve("network", network, data_shape),
+        spectral_norm=lipschitz == "spectral",
+        data_scale=data_scale,
+        critic=True,
     )
     model = WGAN(
         generator,
@@ -182,42 +324,54 @@ def wgan(
         latent=mixture_prior(latent_dim, components, c, sigma, seed),
         lipschitz=lipschitz,
         n_critic=n_critic,
-        clip_value=clip_value,
-        gp_weight=gp_weight,
+        clip_value=resolve("clip_value", clip_value, data_shape),
+        gp_weight=_gp_weight(gp_weight, data_shape, data_scale),
         seed=seed,
         ema_decay=ema_decay,
     )
-    model.compile(**adam_pair(lr, beta1, beta2=WGAN_GP_ADAM[2]))
+    _compile(model, data_shape, WGAN_GP_ADAM, lr, beta1, lr_decay, train_steps, n_critic)
     return model
 
 
 def gmgan(
     data_shape: Sequence[int],
+    data_scale: Optional[float] = None,
+    train_steps: Optional[int] = None,
     *,
     latent_dim: Optional[int] = None,
     components: int = 10,
-    c: float = 0.467,
-    sigma: float = 0.7,
-    network: str = "mlp",
-    loss: str = "bce",
-    gp_weight: float = 10.0,
+    c: Optional[float] = None,
+    sigma: Optional[float] = None,
+    network: Optional[str] = None,
+    loss: Optional[str] = None,
+    gp_weight: Optional[float] = None,
     n_critic: Optional[int] = None,
     lr: Optional[float] = None,
     beta1: Optional[float] = None,
+    lr_decay: Optional[str] = None,
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = None,
     seed: Optional[int] = None,
 ):
-    """The static GM-GAN (Ben-Yosef & Weinshall, 2018) on images, compiled.
+    """The static GM-GAN (Ben-Yosef & Weinshall, 2018), compiled.
 
-    The defaults are the seed projects' FID-16.1 setting: K = 10 components, means drawn from
-    U[-0.467, 0.467]^100, σ = 0.7, the course template's MLPs, Adam(2e-4, β1=0.5).
+    The image defaults are the seed projects' FID-16.1 setting: K = 10 components, means
+    drawn from U[-0.467, 0.467]^100, σ = 0.7, the course template's MLPs, Adam(2e-4,
+    β1=0.5). On 2-D points, options left as None take the 2-D benchmark's settings as
+    `gan` and `wgan` do (`POINT_DEFAULTS`; a wgan-gp critic's batch is split between its
+    steps), the wgan-gp loss and the prior `POINT_PRIOR`: the setting that, with one
+    component per mode, reaches every mode of the ring and the grid with no bridges.
 
     Args:
+        latent_dim: 100 for images, 8 for points when None.
+        c, sigma: the prior's means are drawn from U[-c, c]^d, its σ; None: 0.467 and 0.7
+            for images, `POINT_PRIOR` for points.
         loss: "bce" (non-saturating) or "wgan-gp" (a critic with gradient penalty of weight
-            `gp_weight` and `n_critic` critic steps, 5 when None).
-        lr, beta1: Adam of both players; None takes the loss's: 2e-4 and 0.5 for bce, 1e-4
-            and 0 for wgan-gp (Gulrajani et al.).
+            `gp_weight`, when None 10 for images and 0.1 on standardised points (0.1 ×
+            `data_scale`, `_gp_weight`) for points, and `n_critic` critic
+            steps, 5 when None); None: bce for images, wgan-gp for points.
+        lr, beta1: Adam of both players; None takes the loss's for images: 2e-4 and 0.5 for
+            bce, 1e-4 and 0 for wgan-gp (Gulrajani et al.); 1e-3 and 0.5 for points.
         init_from: a vanilla GAN run directory or `.keras` file whose networks are copied in
             (the seeds fine-tuned a trained GAN).
         Others: as `gan`.
@@ -277,34 +431,41 @@ def gmgan_supervised(
                   ema_decay=ema_decay, seed=seed)  # fmt: skip
 
 
-def _gmgan(variant, data_shape, *, latent_dim, components, c, sigma, network, lr, beta1,
-           init_from, seed, loss="bce", gp_weight=10.0, n_critic=None,
-           ema_decay=None):  # fmt: skip
-    """`build_gmgan` of `variant`, compiled with the recipe's Adam, warm-started if asked."""
-    from keras_gmgan.models import build_gmgan
+def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim, components,
+           c, sigma, network, lr, beta1, init_from, seed, loss=None, gp_weight=None,
+           n_critic=None, lr_decay=None, ema_decay=None):  # fmt: skip
+    """A GM-GAN of `variant` (`build_gmgan` for images, `GMGAN` on the 2-D networks for
+    points), compiled with the recipe's Adam, warm-started if asked."""
+    from keras_gmgan.models import GMGAN, build_gmgan
 
-    if len(data_shape) != 3:
-        name = "gmgan" if variant == "static" else f"gmgan-{variant}"
+    points = is_points(data_shape)
+    latent_dim = latent_dim or (POINT_PRIOR["latent_dim"] if points else 100)
+    network = resolve("network", network, data_shape)
+    gp_weight = _gp_weight(gp_weight, data_shape, data_scale)
+    loss = resolve("loss", loss, data_shape) if variant != "supervised" else "bce"
+    if not is_points(data_shape):
+        model = build_gmgan(data_shape, variant=variant, num_components=components, c=c,
+                            sigma=sigma, latent_dim=latent_dim, loss=loss, gp_weight=gp_weight,
+                            n_critic=n_critic, network=network, seed=seed,
+                            ema_decay=ema_decay, compile=False)  # fmt: skip
+    elif variant == "supervised":
         raise ValueError(
-            f"--model {name} needs image data; use gan or wgan with --components for 2-D points."
+            "--model gmgan-supervised needs labelled image data; use gmgan, gan or wgan "
+            "(with --components) for 2-D points."
         )
-    model = build_gmgan(
-        data_shape,
-        variant=variant,
-        num_components=components,
-        c=c,
-        sigma=sigma,
-        latent_dim=latent_dim or default_latent_dim(data_shape),
-        loss=loss,
-        gp_weight=gp_weight,
-        n_critic=n_critic,
-        network=network,
-        seed=seed,
-        ema_decay=ema_decay,
-        compile=False,
-    )
-    default_lr, default_beta1, beta2 = WGAN_GP_ADAM if loss == "wgan-gp" else (2e-4, 0.5, 0.999)
-    model.compile(**adam_pair(lr or default_lr, default_beta1 if beta1 is None else beta1, beta2))
+    else:
+        generator, discriminator = networks_for(data_shape, latent_dim, network,
+                                                data_scale=data_scale,
+                                                critic=loss == "wgan-gp")  # fmt: skip
+        prior = mixture_prior(latent_dim, components, POINT_PRIOR["c"] if c is None else c,
+                              POINT_PRIOR["sigma"] if sigma is None else sigma, seed,
+                              learned=variant == "dynamic")  # fmt: skip
+        model = GMGAN(generator, discriminator, prior, seed=seed, loss=loss,
+                      gp_weight=gp_weight, n_critic=n_critic, ema_decay=ema_decay,
+                      critic_batches="split" if loss == "wgan-gp" else "repeat")  # fmt: skip
+    image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else (2e-4, 0.5, 0.999)
+    d_steps = getattr(model, "n_critic", 1)
+    _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps)
     if init_from is not None:
         warm_start(model, init_from, variant)
     return model

@@ -77,3 +77,56 @@ def test_dependent_options_are_taken_with_the_setting_that_uses_them(tmp_path):
     assert result.exit_code == 0, result.output
     options = json.loads((out / "config.json").read_text())["options"]
     assert (options["lipschitz"], options["clip_value"]) == ("clip", 0.05)
+
+
+def _fit(out, *args):
+    return CliRunner().invoke(
+        cli, ["fit", "--dataset", "grid", "--epochs", "1", "--steps-per-epoch", "2",
+              "--verbose", "0", "--out", str(out), *args],
+    )  # fmt: skip
+
+
+def test_the_short_2d_command_trains_with_the_benchmarks_settings(tmp_path):
+    import numpy as np
+
+    from keras_gmgan.datasets import load_dataset
+    from keras_gmgan.runs import load_model
+
+    out = tmp_path / "run"
+    result = _fit(out, "--model", "wgan")
+    assert result.exit_code == 0, result.output
+    options = json.loads((out / "config.json").read_text())["options"]
+    assert (options["batch_size"], options["network"]) == (320, "mlp-3x128")
+    model = load_model(out)
+    scale = load_dataset("grid").x_train.std()
+    # The penalty of weight 0.1 on standardised points: the critic's score is scaled too.
+    assert (model.gp_weight, model.n_critic) == (pytest.approx(0.1 * scale), 5)
+    assert model.discriminator.get_layer("score_scale").scale == pytest.approx(scale)
+    # The rates fall to 0 over the run's 2 generator steps (10 critic steps).
+    assert model.d_optimizer._learning_rate.decay_steps == 10
+    assert model.g_optimizer._learning_rate.decay_steps == 2
+    # The saved model works on standardised points and draws data units.
+    points = model.generator.get_layer("points")
+    points.kernel.assign(np.zeros(points.kernel.shape, "float32"))
+    points.bias.assign(np.array([1.0, -1.0], "float32"))
+    np.testing.assert_allclose(model.generate(2, seed=0), [[scale, -scale]] * 2, rtol=1e-5)
+
+
+def test_options_given_win_over_the_2d_defaults(tmp_path):
+    from keras_gmgan.runs import load_model
+
+    out = tmp_path / "run"
+    result = _fit(out, "--model", "gmgan", "--components", "3", "--batch-size", "16",
+                  "--network", "mlp", "--lr-decay", "none", "--lr", "5e-4", "--c", "0.5",
+                  "--loss", "bce")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    options = json.loads((out / "config.json").read_text())["options"]
+    assert (options["batch_size"], options["network"]) == (16, "mlp")
+    assert options["latent_dim"] == 8  # the GM-GAN's on points: its components lie apart
+    model = load_model(out)
+    assert model.adversarial_loss == "bce" and model.latent.latent_dim == 8
+    assert [layer.units for layer in model.generator.layers if hasattr(layer, "units")] == [
+        100, 2
+    ]  # fmt: skip
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(5e-4)
+    assert float(model.latent.c) == pytest.approx(0.5)

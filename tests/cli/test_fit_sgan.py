@@ -122,7 +122,10 @@ def test_cnn_baseline_run(tmp_path):
     [
         (["--model", "gan", "--labels", "50"], "--labels does not apply to --model gan"),
         (["--model", "gan", "--fake-class", "explicit"], "--fake-class does not apply"),
-        (["--model", "gan", "--lr-decay", "linear"], "--lr-decay does not apply to --model gan"),
+        (
+            ["--model", "gmgan-supervised", "--lr-decay", "linear"],
+            "--lr-decay does not apply to --model gmgan-supervised",
+        ),
         (["--model", "sgan", "--lr-hold", "0.5"], "add --lr-decay linear"),
         (["--model", "sgan", "--lr-decay", "linear", "--lr-hold", "1"], "'--lr-hold': 1.0 is not"),
         (["--model", "cnn-baseline", "--with-baseline"], "--with-baseline does not apply"),

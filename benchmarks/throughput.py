@@ -3,10 +3,20 @@ plain PyTorch loop of the MNIST course template, measured side by side in one ru
 
     python benchmarks/throughput.py --repeats 3
 
+    KERAS_GMGAN_DATA=../shared/data python benchmarks/throughput.py --repeats 3 --fit
+
 Each measurement runs in a fresh subprocess (a Keras backend is chosen once per process);
 rounds are interleaved so that machine noise hits every implementation alike, and the table
 reports the median over rounds and the ratio to the PyTorch loop measured in the same run.
 Target (issue 2): the JAX backend at least 2.0x the plain PyTorch loop.
+
+The bare step rows time `GAN.fit` on random images with no callbacks. `--fit` adds the
+command users run, per backend: `keras-gmgan fit --model gan --steps-per-epoch 300` on MNIST
+with its default callbacks (checkpoint, sample grid, history, NaN guard) and progress bar,
+timed as a run of `--fit-epochs` epochs minus a run of one (so imports, data loading and
+compilation cancel): its rate is that of the steps after the first epoch. Each run's
+results.json must report the steps asked for. `--steps-per-execution K` adds a row of the
+command with that option.
 """
 
 import argparse
@@ -17,7 +27,9 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 BATCH = 64
 LATENT = 100
@@ -159,6 +171,40 @@ def torch_template_worker(steps: int, warmup: int, lean: bool = False) -> float:
     return steps / (time.perf_counter() - start)
 
 
+#: Steps per epoch of the timed `keras-gmgan fit` runs (issue 31's setting).
+FIT_EPOCH_STEPS = 300
+
+
+def fit_command_seconds(backend: str, epochs: int, extra: list) -> float:
+    """Wall-clock seconds of `keras-gmgan fit --model gan` for `epochs` epochs of
+    `FIT_EPOCH_STEPS` steps, checked against the run's results.json."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": backend}
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "run"
+        command = [sys.executable, "-c", "from keras_gmgan.cli.main import cli; cli()", "fit",
+                   "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
+                   str(FIT_EPOCH_STEPS), "--out", str(out), *extra]  # fmt: skip
+        start = time.perf_counter()
+        completed = subprocess.run(command, capture_output=True, text=True, env=env)
+        seconds = time.perf_counter() - start
+        if completed.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
+        steps = json.loads((out / "results.json").read_text())["steps"]
+    if steps != epochs * FIT_EPOCH_STEPS:
+        raise RuntimeError(f"fit ran {steps} steps, not {epochs * FIT_EPOCH_STEPS}")
+    return seconds
+
+
+def fit_command_rate(backend: str, epochs: int, extra: list) -> float:
+    """Steps per second of the epochs after the first (`fit_command_seconds` of `epochs`
+    epochs minus that of one)."""
+    one = fit_command_seconds(backend, 1, extra)
+    many = fit_command_seconds(backend, epochs, extra)
+    if many <= one:
+        raise RuntimeError(f"{epochs} epochs took {many:.1f} s, one took {one:.1f} s")
+    return (epochs - 1) * FIT_EPOCH_STEPS / (many - one)
+
+
 IMPLEMENTATIONS = {
     "keras-gmgan, jax": ("keras", "jax"),
     "keras-gmgan, tensorflow": ("keras", "tensorflow"),
@@ -194,13 +240,32 @@ def measure(name: str, steps: int, warmup: int) -> float:
     return json.loads(completed.stdout.strip().splitlines()[-1])["steps_per_second"]
 
 
+def fit_rows(args) -> dict:
+    """{row name: (backend, extra fit options)} of the `keras-gmgan fit` rows asked for."""
+    rows = {}
+    for backend in ("jax", "tensorflow", "torch") if args.fit else ():
+        rows[f"keras-gmgan fit command, {backend}"] = (backend, [])
+        if args.steps_per_execution:
+            k = str(args.steps_per_execution)
+            rows[f"keras-gmgan fit command, {backend}, --steps-per-execution {k}"] = (
+                backend,
+                ["--steps-per-execution", k],
+            )
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--fit", action="store_true", help="add the keras-gmgan fit rows")
+    parser.add_argument("--fit-epochs", type=int, default=3)
+    parser.add_argument("--steps-per-execution", type=int, default=None)
     parser.add_argument("--worker", choices=["keras", "torch-template", "torch-lean"])
     args = parser.parse_args()
+    if args.fit_epochs < 2 or (args.steps_per_execution or 1) < 1:
+        parser.error("--fit-epochs must be at least 2 and --steps-per-execution at least 1")
 
     if args.worker:
         if args.worker == "keras":
@@ -210,10 +275,13 @@ def main():
         print(json.dumps({"steps_per_second": rate}))
         return
 
-    rates = {name: [] for name in IMPLEMENTATIONS}
+    fits = fit_rows(args)
+    rates = {name: [] for name in [*IMPLEMENTATIONS, *fits]}
     for _ in range(args.repeats):
         for name in IMPLEMENTATIONS:
             rates[name].append(measure(name, args.steps, args.warmup))
+        for name, (backend, extra) in fits.items():
+            rates[name].append(fit_command_rate(backend, args.fit_epochs, extra))
     reference = statistics.median(rates["plain PyTorch loop (course template)"])
     print(
         f"Vanilla MLP GAN (2,946,577 parameters), batch {BATCH}, {args.steps} timed steps "
@@ -221,8 +289,13 @@ def main():
     )
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU; "
-        f"{datetime.date.today()}.\n"
+        f"{datetime.date.today()}; load average {os.getloadavg()[0]:.2f} at the end.\n"
     )
+    if fits:
+        print(
+            f"fit command rows: `keras-gmgan fit --model gan --steps-per-epoch "
+            f"{FIT_EPOCH_STEPS}` on MNIST, {args.fit_epochs} epochs minus 1 epoch.\n"
+        )
     print("| implementation | steps/s (median) | runs | × plain PyTorch loop |")
     print("|---|---|---|---|")
     for name, values in rates.items():

@@ -87,7 +87,9 @@ class KerasGmganRunner:
     """A keras-gmgan model built and trained as `keras-gmgan fit ARGS` would build it."""
 
     def __init__(self, fit_args: list, dataset: str, seed: int, state_dir: Path):
-        from keras_gmgan.cli.fit import _build, _with_model_defaults, fit
+        import keras
+
+        from keras_gmgan.cli.fit import fit
         from keras_gmgan.datasets import load_dataset
         from keras_gmgan.recipes import RECIPES
         from keras_gmgan.runs import load_model
@@ -96,13 +98,15 @@ class KerasGmganRunner:
         args += ["--steps-per-epoch", str(STEPS_PER_EPOCH), "--verbose", "0"]
         context = fit.make_context("fit", args)
         self.recipe = RECIPES[context.params["model"]]
-        self.options = _with_model_defaults(dict(context.params), self.recipe)
+        points = dataset not in ("mnist", "fashion_mnist")
+        self.options = self.recipe.with_defaults(dict(context.params), points)
         self.data = load_dataset(dataset, self.options["data"], seed=seed)
         self.path = state_dir / "model.keras"
         if self.path.exists():
             self.model = load_model(self.path)
         else:
-            self.model = _build(self.recipe, self.options, self.data)
+            keras.utils.set_random_seed(seed)  # as `fit` does before it builds the model
+            self.model = self.recipe.build(self.options, self.data)
 
     @property
     def steps(self) -> int:

@@ -201,9 +201,12 @@ class RunDirectoryError(ValueError):
 class Run:
     """One run directory and its life: create (or resume), fit, finish, read back.
 
-    A run directory has one writer: `create` and `resume` are where a process takes it,
-    `callbacks` is the one list of callbacks its training gets, `finish` the one place the
-    final files are written. `fit` ties them together the way `keras-gmgan fit` does.
+    A run directory has one writer: `create` and `resume` are where a process starts
+    writing it (the caller holds its `keras_gmgan.run_lock.RunLock` around the whole
+    command, as `keras-gmgan fit` does; `create` takes it as `lock` to empty an earlier run
+    around the lock file), `callbacks` is the one list of callbacks its training gets,
+    `finish` the one place the final files are written. `fit` ties them together the way
+    `keras-gmgan fit` does.
 
     Args:
         directory: the run directory.

@@ -43,15 +43,39 @@ def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
 class AdversarialTrainer:
     """The stateful `train_step` runs eagerly as written. Under a process group
     (`setup_data_parallel`), `fit` also starts every process from process 0's weights and
-    logs the trackers over the global batch."""
+    logs the trackers over the global batch. `steps_per_execution` k > 1 runs the k batches
+    `fit` hands each call one after another (Keras' own torch trainer refuses k > 1)."""
 
     def make_train_function(self, force=False):
         if self.train_function is not None and not force:
             return self.train_function
-        super().make_train_function(force)
+        # Keras 3.15.1's `TorchTrainer.make_train_function` raises for steps_per_execution
+        # > 1, and its `fit` passes the train function the list of that many batches (the
+        # one-step function reads the first); so build the one-step function, then loop.
+        steps_per_execution = self.steps_per_execution
+        self.steps_per_execution = 1
+        try:
+            super().make_train_function(force)
+        finally:
+            self.steps_per_execution = steps_per_execution
         if _process_group is not None and _process_group[1] > 1:
             self.train_function = _data_parallel_step(self, self.train_function)
+        if steps_per_execution > 1:
+            self.train_function = _one_batch_at_a_time(self.train_function)
         return self.train_function
+
+
+def _one_batch_at_a_time(step: Callable) -> Callable:
+    """A train function for a list of batches from Keras' one-batch one (which takes a
+    list and trains on its first): each batch in turn; the last step's logs."""
+
+    def steps(batches):
+        logs = None
+        for batch in batches:
+            logs = step([batch])
+        return logs
+
+    return steps
 
 
 # Data parallelism ------------------------------------------------------------------------

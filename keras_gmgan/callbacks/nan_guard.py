@@ -4,6 +4,8 @@ import math
 
 import keras
 
+from keras_gmgan.callbacks.step_counting import StepCountingCallback
+
 
 class NonFiniteLossError(RuntimeError):
     """A loss became NaN or infinite during training."""
@@ -13,7 +15,7 @@ class NonFiniteLossError(RuntimeError):
         self.step, self.name, self.value = step, name, value
 
 
-class StopOnNonFinite(keras.callbacks.Callback):
+class StopOnNonFinite(StepCountingCallback):
     """Raises `NonFiniteLossError` at the first batch whose logs hold a NaN or infinity.
 
     Keras' `TerminateOnNaN` watches only `loss` and lets the epoch end (so an epoch-end
@@ -21,13 +23,10 @@ class StopOnNonFinite(keras.callbacks.Callback):
     last good checkpoint stays as it was.
     """
 
-    def on_train_begin(self, logs=None):
-        self._step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
-
     def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
+        self.count_steps(batch)
         for name, value in (logs or {}).items():
             value = float(keras.ops.convert_to_numpy(value))
             if not math.isfinite(value):
                 self.model.stop_training = True
-                raise NonFiniteLossError(self._step, name, value)
+                raise NonFiniteLossError(self.step, name, value)

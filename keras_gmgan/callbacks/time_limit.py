@@ -3,16 +3,17 @@
 import time
 from typing import Optional
 
-import keras
+from keras_gmgan.callbacks.step_counting import StepCountingCallback
 
 
-class TimeLimit(keras.callbacks.Callback):
+class TimeLimit(StepCountingCallback):
     """Stops training at the end of the first batch that finds `seconds` spent in this `fit`.
 
     Comparing models at the same training time, as a user with a fixed budget does, needs a
     stop that does not depend on epochs or steps. The clock starts when `fit` starts (so it
     includes compilation, which a user waits for too) and is read after each batch; the
-    last batch overshoots the budget by at most one step (plus, under JAX's asynchronous
+    last batch overshoots the budget by at most one call of the train function (one step, or
+    `steps_per_execution` of them; plus, under JAX's asynchronous
     dispatch, the few steps still queued, which the closing state sync then waits for).
 
     Attributes (after `fit`):
@@ -29,14 +30,19 @@ class TimeLimit(keras.callbacks.Callback):
         if not seconds > 0:
             raise ValueError(f"seconds must be a positive budget; got {seconds!r}.")
         self.budget = float(seconds)
-        self.steps = 0
         self.seconds: Optional[float] = None
         self.reached = False
         self._started = None
 
     def on_train_begin(self, logs=None):
-        self.steps, self.seconds, self.reached = 0, None, False
+        super().on_train_begin(logs)
+        self.seconds, self.reached = None, False
         self._started = time.perf_counter()
+
+    @property
+    def steps(self) -> int:
+        """Training steps run in this `fit` call."""
+        return self.steps_this_fit
 
     @property
     def elapsed(self) -> float:
@@ -44,7 +50,7 @@ class TimeLimit(keras.callbacks.Callback):
         return 0.0 if self._started is None else time.perf_counter() - self._started
 
     def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
+        self.count_steps(batch)
         if self.elapsed >= self.budget:
             self.reached = True
             self.model.stop_training = True

@@ -6,8 +6,10 @@ from typing import Any, Optional, Sequence
 import keras
 import numpy as np
 
+from keras_gmgan.callbacks.step_counting import StepCountingCallback
 
-class TrainingGIF(keras.callbacks.Callback):
+
+class TrainingGIF(StepCountingCallback):
     """Records generated 2-D points every N steps and writes an animated GIF at the end.
 
     The latent batch (component indices and noise) is drawn once from the model's own prior
@@ -72,11 +74,10 @@ class TrainingGIF(keras.callbacks.Callback):
         self.title = title
         self.frames: list[tuple[int, np.ndarray]] = []
         self._latent_noise = None
-        self._step = 0
 
     def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
         model = self.model
-        self._step = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
         self._latent_noise = model.latent.sample_noise(
             self.num_points, seed=keras.random.SeedGenerator(self.seed)
         )
@@ -84,12 +85,12 @@ class TrainingGIF(keras.callbacks.Callback):
         self._record()
 
     def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self._step % self.every_n_steps == 0:
+        ran = self.count_steps(batch)
+        if self.crossed_multiple_of(self.every_n_steps, ran):
             self._record()
 
     def on_train_end(self, logs=None):
-        if not self.frames or self.frames[-1][0] != self._step:
+        if not self.frames or self.frames[-1][0] != self.step:
             self._record()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.png_path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +105,7 @@ class TrainingGIF(keras.callbacks.Callback):
         model = self.model  # under JAX this syncs the variables out of the training state
         z = model.latent(self._latent_noise)
         points = keras.ops.convert_to_numpy(model.generator(z, training=False))
-        self.frames.append((self._step, np.asarray(points, dtype="float32")))
+        self.frames.append((self.step, np.asarray(points, dtype="float32")))
 
 
 def render_points_frame(

@@ -17,7 +17,6 @@ from keras_gmgan.cli.locking import hold_run_lock
 from keras_gmgan.cli.option_types import SEED, FiniteFloat
 from keras_gmgan.recipes import (
     LATENT_OPTIONS,
-    POINT_DEFAULTS,
     RECIPES,
     default,
     default_for,
@@ -270,6 +269,15 @@ def _check_eval_options(options: dict, recipe) -> None:
     help="Log options, per-epoch metrics, sample grids and the model to MLflow: to a local "
     "store in ./mlruns, or to the tracking URI given. Needs keras-gmgan[mlflow].",
 )
+@click.option(
+    "--steps-per-execution",
+    type=click.IntRange(min=1),
+    default=default("steps_per_execution"),
+    show_default=True,
+    help="Training steps per call of the compiled train function (Keras' compile option): "
+    "the progress bar and callbacks run once per call, the training is the same; "
+    "--eval-every then evaluates at the end of the call that reaches each multiple.",
+)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option(
     "--out",
@@ -313,7 +321,7 @@ def fit(ctx: click.Context, **options):
         return _resume(ctx, options)
     recipe = RECIPES[options["model"]]
     _check_model_options(ctx, recipe, options["model"])
-    options = _with_model_defaults(options, recipe)
+    options = recipe.with_defaults(options, options["dataset"] not in IMAGE_DATASETS)
     _check_eval_options(options, recipe)
     _check_mlflow(options)
     out = (
@@ -339,19 +347,6 @@ fit.help = (
     + "\n\n\b\n"
     + "\n".join(f"{name:<18}{recipe.summary}" for name, recipe in sorted(RECIPES.items()))
 )
-
-
-def _with_model_defaults(options: dict, recipe) -> dict:
-    """`options` with the model's defaults of the options every model shares (stored so in
-    config.json)."""
-    points = options["dataset"] not in IMAGE_DATASETS
-    network = (
-        options["network"]
-        or recipe.parameters["network"]
-        or (POINT_DEFAULTS["network"] if points else "mlp")
-    )
-    batch_size = options["batch_size"] or recipe.default_batch_size(options, points)
-    return {**options, "network": network, "batch_size": batch_size}
 
 
 def _errors(function, *args):
@@ -423,6 +418,8 @@ def _build(recipe, options: dict, data):
     if options["latent_dim"] is None:  # the recipe's, recorded in config.json
         latent = getattr(model, "latent", None)
         options["latent_dim"] = latent.latent_dim if latent else default_latent_dim(data.data_shape)
+    if options.get("ema_decay") is None and "ema_decay" in recipe.parameters:
+        options["ema_decay"] = model.get_config().get("ema_decay")  # the recipe's default
     return model
 
 

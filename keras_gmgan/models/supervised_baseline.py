@@ -78,6 +78,7 @@ def build_supervised_baseline(
     optimizer: Optional[Any] = None,
     x_init: Optional[np.ndarray] = None,
     name: str = "cnn_baseline",
+    steps_per_execution: int = 1,
     **network_options,
 ) -> keras.Model:
     """A compiled classifier with the SGAN discriminator's architecture and K logits.
@@ -89,6 +90,7 @@ def build_supervised_baseline(
         network: "conv" (the seed project's CNN) or "mlp" (the Improved-GAN MLP).
         optimizer: Adam(2e-4, β1=0.5) when omitted.
         x_init: a data batch for the data-dependent initialisation of weight-normalised layers.
+        steps_per_execution: training steps per call of the compiled train function.
         **network_options: passed to the network's builder (e.g. `filters` of the CNN).
     """
     discriminator = build_semi_supervised_discriminator(
@@ -101,6 +103,7 @@ def build_supervised_baseline(
         optimizer=optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
     )
     return model
 

@@ -16,7 +16,6 @@ from keras_gmgan.networks.semi_supervised import (
 from keras_gmgan.networks.semi_supervised import (
     build_sgan_conv_discriminator as build_sgan_conv_discriminator,
 )
-from keras_gmgan.networks.toy_2d import BENCHMARK_2D_UNITS as BENCHMARK_2D_UNITS
 from keras_gmgan.networks.toy_2d import DEEP_2D_UNITS as DEEP_2D_UNITS
 from keras_gmgan.networks.toy_2d import TOY_2D_UNITS as TOY_2D_UNITS
 from keras_gmgan.networks.toy_2d import build_deep_2d_discriminator as build_deep_2d_discriminator

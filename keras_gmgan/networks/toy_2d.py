@@ -12,9 +12,9 @@ from keras import layers
 
 from keras_gmgan.layers.spectral_dense import SpectralDense
 
-#: Hidden layers of the exercise's pair, of the 2-D benchmark's pair and of the deeper pair.
+#: Hidden layers of the exercise's pair and of the deeper pair (the recipes name every 2-D
+#: pair they build, the 2-D benchmark's 3×128 included: `recipes.adversarial.POINT_NETWORKS`).
 TOY_2D_UNITS: tuple = (100,)
-BENCHMARK_2D_UNITS: tuple = (128, 128, 128)
 DEEP_2D_UNITS: tuple = (512, 512, 512)
 
 

@@ -147,6 +147,17 @@ class Recipe:
             return self.points_batch_size(options)
         return self.batch_size
 
+    def with_defaults(self, options: dict, points: bool) -> dict:
+        """`options` with this model's `network` and `batch_size` where they are None: the
+        options every model takes, which a run records resolved (config.json)."""
+        network = (
+            options.get("network")
+            or self.parameters.get("network")
+            or (POINT_DEFAULTS["network"] if points else "mlp")
+        )
+        batch_size = options.get("batch_size") or self.default_batch_size(options, points)
+        return {**options, "network": network, "batch_size": batch_size}
+
     def build(self, options: dict, data):
         """The compiled model: the options that are set (not None) passed by name."""
         given = {name: options[name] for name in self.parameters if options.get(name) is not None}

@@ -219,6 +219,7 @@ def gan(
     beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
     ema_decay: Optional[float] = None,
+    steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
     """A vanilla GAN with the non-saturating BCE loss, compiled.
@@ -245,6 +246,9 @@ def gan(
             None: linear for points (when `train_steps` is given), none for images.
         ema_decay: keep an exponential moving average of the generator's weights with this
             decay (e.g. 0.999), which generate and evaluate then sample; None keeps none.
+        steps_per_execution: training steps per call of the compiled train function
+            (`keras.Model.compile`); more steps per call leave less per-step work to Python
+            and the callbacks, and train the same.
         seed: seed of the prior's means and of training-time sampling.
     """
     from keras_gmgan.models import GAN
@@ -256,11 +260,13 @@ def gan(
     prior = mixture_prior(latent_dim, components, c, sigma, seed)
     model = GAN(generator, discriminator, latent=prior, seed=seed, ema_decay=ema_decay)
     image_adam = (2e-4, 0.5, 0.999)
-    _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps)
+    _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps,
+             steps_per_execution=steps_per_execution)  # fmt: skip
     return model
 
 
-def _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps=1):
+def _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps=1,
+             steps_per_execution=1):  # fmt: skip
     """Compiles `model` with `adam_pair`: the options given, else `image_adam` (lr, β1, β2)
     for images and `POINT_DEFAULTS` for points."""
     if is_points(data_shape):
@@ -268,7 +274,8 @@ def _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_
     default_lr, default_beta1, beta2 = image_adam
     decay_steps = _decay_steps(_lr_decay(lr_decay, data_shape, train_steps), train_steps)
     model.compile(**adam_pair(lr or default_lr, default_beta1 if beta1 is None else beta1,
-                              beta2, decay_steps=decay_steps, d_steps=d_steps))  # fmt: skip
+                              beta2, decay_steps=decay_steps, d_steps=d_steps),
+                  steps_per_execution=steps_per_execution)  # fmt: skip
 
 
 def wgan(
@@ -289,6 +296,7 @@ def wgan(
     beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
     ema_decay: Optional[float] = None,
+    steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
     """A Wasserstein GAN, compiled with Adam(lr, β=(beta1, 0.9)).
@@ -329,7 +337,8 @@ def wgan(
         seed=seed,
         ema_decay=ema_decay,
     )
-    _compile(model, data_shape, WGAN_GP_ADAM, lr, beta1, lr_decay, train_steps, n_critic)
+    _compile(model, data_shape, WGAN_GP_ADAM, lr, beta1, lr_decay, train_steps, n_critic,
+             steps_per_execution)  # fmt: skip
     return model
 
 
@@ -351,6 +360,7 @@ def gmgan(
     lr_decay: Optional[str] = None,
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = None,
+    steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
     """The static GM-GAN (Ben-Yosef & Weinshall, 2018), compiled.
@@ -403,6 +413,7 @@ def gmgan_supervised(
     beta1: float = 0.5,
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = 0.999,
+    steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
     """The supervised GM-GAN: component k generates class k; a (K+1)-way discriminator.
@@ -428,12 +439,13 @@ def gmgan_supervised(
         )
     return _gmgan("supervised", data_shape, latent_dim=latent_dim, components=num_classes, c=c,
                   sigma=sigma, network=network, lr=lr, beta1=beta1, init_from=init_from,
-                  ema_decay=ema_decay, seed=seed)  # fmt: skip
+                  ema_decay=ema_decay, steps_per_execution=steps_per_execution,
+                  seed=seed)  # fmt: skip
 
 
 def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim, components,
            c, sigma, network, lr, beta1, init_from, seed, loss=None, gp_weight=None,
-           n_critic=None, lr_decay=None, ema_decay=None):  # fmt: skip
+           n_critic=None, lr_decay=None, ema_decay=None, steps_per_execution=1):  # fmt: skip
     """A GM-GAN of `variant` (`build_gmgan` for images, `GMGAN` on the 2-D networks for
     points), compiled with the recipe's Adam, warm-started if asked."""
     from keras_gmgan.models import GMGAN, build_gmgan
@@ -465,7 +477,8 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
                       critic_batches="split" if loss == "wgan-gp" else "repeat")  # fmt: skip
     image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else (2e-4, 0.5, 0.999)
     d_steps = getattr(model, "n_critic", 1)
-    _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps)
+    _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps,
+             steps_per_execution)  # fmt: skip
     if init_from is not None:
         warm_start(model, init_from, variant)
     return model

@@ -44,6 +44,7 @@ def sgan(
     beta1: float = 0.5,
     lr_decay: str = "none",
     lr_hold: float = 0.0,
+    steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
     """The semi-supervised GAN of Improved GAN (Salimans et al. 2016), compiled.
@@ -63,7 +64,7 @@ def sgan(
             Improved GAN's recipe.
         lr_decay, lr_hold: "linear" lowers both rates to 0 over the run after `lr_hold` of it
             at the full rate; "none" keeps them.
-        Others: as `keras_gmgan.recipes.gan`.
+        Others (`steps_per_execution`, `seed`, the prior): as `keras_gmgan.recipes.gan`.
     """
     from keras_gmgan import networks
     from keras_gmgan.layers import initialize_weight_norm
@@ -98,7 +99,8 @@ def sgan(
         hold_steps = round(lr_hold * train_steps)
         decay_steps = max(1, train_steps - hold_steps)
     model.compile(**adam_pair(lr, beta1, decay_steps=decay_steps, hold_steps=hold_steps,
-                              epsilon=SGAN_ADAM_EPSILON))  # fmt: skip
+                              epsilon=SGAN_ADAM_EPSILON),
+                  steps_per_execution=steps_per_execution)  # fmt: skip
     return model
 
 
@@ -110,6 +112,7 @@ def cnn_baseline(
     network: str = "dcgan",
     lr: float = 2e-4,
     beta1: float = 0.5,
+    steps_per_execution: int = 1,
 ):
     """The SGAN's classifier alone, compiled for plain `fit(x, y)` on the labelled examples.
 
@@ -117,17 +120,24 @@ def cnn_baseline(
         x_init: images for the data-dependent initialisation of weight-normalised layers.
         network: "dcgan" (the seed project's CNN) or "mlp" (the Improved-GAN MLP).
         lr, beta1: its Adam.
+        steps_per_execution: as `keras_gmgan.recipes.gan`.
     """
     import keras
 
     from keras_gmgan.models import build_supervised_baseline
 
+    if steps_per_execution > 1 and keras.backend.backend() == "torch":
+        raise ValueError(
+            "Keras' torch backend trains a plain classifier one step per call; drop "
+            "--steps-per-execution for --model cnn-baseline under torch."
+        )
     return build_supervised_baseline(
         data_shape,
         num_classes,
         network=classifier_network(network, "cnn-baseline"),
         optimizer=keras.optimizers.Adam(lr, beta_1=beta1),
         x_init=x_init,
+        steps_per_execution=steps_per_execution,
     )
 
 

@@ -36,6 +36,9 @@ def test_static_gmgan_warm_started_from_a_gan(runs, tmp_path):
     config = json.loads((out / "config.json").read_text())["options"]
     assert config["components"] == 4 and config["init_from"] == str(runs / "gan")
     assert json.loads((out / "results.json").read_text())["steps"] == 3
+    # config.json records the recipe's generator average, not None, when none is given.
+    supervised = json.loads((runs / "supervised" / "config.json").read_text())["options"]
+    assert supervised["ema_decay"] == 0.999
 
 
 def test_dynamic_gmgan_with_wgan_gp_loss_logs_the_penalty(tmp_path):

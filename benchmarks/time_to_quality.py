@@ -5,6 +5,8 @@
     python benchmarks/time_to_quality.py --dataset fashion_mnist --seeds 0 --out ttq-fashion
     python benchmarks/time_to_quality.py --resume       # continue after an interruption
     python benchmarks/time_to_quality.py --quick        # smoke run: seconds, 200 samples
+    python benchmarks/time_to_quality.py --report --models template gan --minutes 2 5 10 30
+                                                        # tables and plot of what was measured
 
 Trains, one after another, the course template's plain PyTorch loop (`TemplateGAN` of
 `throughput.py`: MLP pair, BCE, Adam 2e-4, batch 64) and keras-gmgan's `gan`, `gmgan`,
@@ -16,9 +18,10 @@ scored at fixed checkpoints of training wall-clock time (evaluation time exclude
 bundled extractor: FID, precision, recall, density, coverage, the class histogram and its
 balance figures, of `--samples` generated images against as many test images.
 
-A model's state (its `.keras` file or the template's weights, and the figures so far) is kept
-in `OUT/runs/<model>-seed<seed>/` after every checkpoint, so `--resume` continues a run that
-outlived a session and skips the checkpoints already measured. The script checks that it
+A model's state (its `.keras` file or the template's weights, the figures so far and a grid
+of 64 of the scored samples per checkpoint) is kept in `OUT/runs/<model>-seed<seed>/` after
+every checkpoint, so `--resume` continues a run that outlived a session and skips the
+checkpoints already measured. The script checks that it
 measured what it reports (steps trained, time trained, images scored) and stops if not.
 
 Writes OUT/report.md (one table per checkpoint, mean ± std over seeds), OUT/results.json
@@ -241,6 +244,7 @@ def worker(args) -> None:
 
     from keras_gmgan.metrics import Evaluator
     from keras_gmgan.runs import write_json_atomic
+    from keras_gmgan.visualization import save_image_grid
 
     state_dir = Path(args.out) / "runs" / f"{args.worker}-seed{args.seed}"
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -280,6 +284,7 @@ def worker(args) -> None:
         check(generated.shape == (args.samples, 28, 28, 1), f"generated {generated.shape}")
         check(bool(np.all(np.isfinite(generated))), "non-finite generated pixels")
         report = evaluator.evaluate(generated)
+        save_image_grid(generated[:64], state_dir / f"grid-{minutes:g}min.png")
         check(
             report["n_generated"] == args.samples == sum(report["class_histogram"]),
             f"scored {report['n_generated']} images, asked for {args.samples}",
@@ -379,7 +384,13 @@ def report_markdown(args, runs: dict, skipped: dict) -> str:
         lines += ["", f"## After {minutes:g} min of training (mean ± std over seeds {seeds})", ""]
         lines += [header + " | class histogram (first seed) |", "|---" * (len(FIGURES) + 5) + "|"]
         for model, by_seed in runs.items():
-            records = [state["checkpoints"][index] for state in by_seed.values()]
+            records = [
+                state["checkpoints"][index]
+                for state in by_seed.values()
+                if len(state["checkpoints"]) > index
+            ]
+            if not records:  # --report: this model was not trained this long
+                continue
             cells = [
                 model,
                 str(len(records)),
@@ -403,7 +414,8 @@ def plot_fid(args, runs: dict, path: Path) -> None:
         fids = [[r["fid"] for r in state["checkpoints"]] for state in by_seed.values()]
         means = [statistics.mean(values) for values in zip(*fids)]
         spread = [statistics.stdev(v) if len(v) > 1 else 0.0 for v in zip(*fids)]
-        axes.errorbar(args.minutes, means, yerr=spread, marker="o", capsize=3, label=model)
+        minutes = args.minutes[: len(means)]  # --report: as far as the model was trained
+        axes.errorbar(minutes, means, yerr=spread, marker="o", capsize=3, label=model)
     axes.set_xlabel("training wall-clock minutes")
     axes.set_ylabel(f"FID, {args.samples} samples (bundled extractor)")
     axes.set_yscale("log")
@@ -433,6 +445,12 @@ def main():
     parser.add_argument("--plot", type=Path, default=None)
     parser.add_argument("--quick", action="store_true", help="budgets of seconds, 200 samples")
     parser.add_argument("--resume", action="store_true", help="continue --out's runs")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="train nothing: report --out's runs as far as each was trained (e.g. the "
+        "template to 30 min, the others to 10)",
+    )
     parser.add_argument("--worker", choices=sorted(MODELS), help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -451,7 +469,7 @@ def main():
         except ImportError:
             models.remove("template")
             skipped["template"] = "torch is not installed"
-    if args.out.exists() and any(args.out.iterdir()) and not args.resume:
+    if args.out.exists() and any(args.out.iterdir()) and not (args.resume or args.report):
         parser.error(f"{args.out} exists; pass --resume to continue it, or choose another --out")
     name = (
         "time_to_quality.png" if args.dataset == "mnist" else f"time_to_quality_{args.dataset}.png"
@@ -462,15 +480,18 @@ def main():
     for seed in args.seeds:
         for model in models:
             state_dir = args.out / "runs" / f"{model}-seed{seed}"
-            if check_resumable(args, state_dir):
+            if args.report:
+                check(read_state(state_dir) is not None, f"{state_dir} holds no measurements")
+            elif check_resumable(args, state_dir):
                 print(f"{model} seed {seed}: every checkpoint measured already", flush=True)
             else:
                 print(f"{model} seed {seed}: training to {args.minutes[-1]:g} min", flush=True)
                 run_worker(args, model, seed)
             state = read_state(state_dir)
             records = state["checkpoints"]
+            expected = args.minutes[: len(records)] if args.report else args.minutes
             check(
-                [r["minutes"] for r in records] == args.minutes,
+                records and [r["minutes"] for r in records] == expected,
                 f"{model} seed {seed} holds checkpoints {[r['minutes'] for r in records]}",
             )
             for before, after in zip(records, records[1:]):

@@ -150,6 +150,9 @@ class ShardedBatches(keras.utils.PyDataset):
             )
         return rows[self.index * size : (self.index + 1) * size]
 
+    def on_epoch_begin(self):
+        self.batches.on_epoch_begin()
+
     def on_epoch_end(self):
         self.batches.on_epoch_end()
 

@@ -53,6 +53,8 @@ class RepeatingBatches(keras.utils.PyDataset):
         self.seed = seed
         self.epoch = initial_epoch
         self._permutations = {}
+        #: Whether Keras has begun an epoch that has not ended (None: never driven by Keras).
+        self._epoch_open = None
 
     def __len__(self):
         return self.steps_per_epoch
@@ -84,5 +86,15 @@ class RepeatingBatches(keras.utils.PyDataset):
         batch = tuple(array[indices] for array in self.arrays)
         return batch if len(batch) > 1 else batch[0]
 
+    def on_epoch_begin(self):
+        self._epoch_open = True
+
     def on_epoch_end(self):
+        # Keras 3.15.1 ends an epoch twice when its last call of the train function runs
+        # short of `steps_per_execution` batches (the torch trainer: once as the batches run
+        # out, once at the epoch's end); the second must not skip the next epoch's batches.
+        if self._epoch_open is False:
+            return
         self.epoch += 1
+        if self._epoch_open:
+            self._epoch_open = False

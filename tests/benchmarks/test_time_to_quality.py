@@ -71,3 +71,13 @@ def test_quick_run_measures_every_model_resumes_and_reports(tmp_path):
     again = _run(out, "--minutes", "0.05", "0.1", "--resume")
     assert again.returncode == 0 and "every checkpoint measured already" in again.stdout
     assert json.loads((out / "results.json").read_text())["runs"] == results["runs"]
+
+    # --report trains nothing and reports each run as far as it was trained.
+    reported = _run(out, "--minutes", "0.05", "0.1", "0.2", "--report")
+    assert reported.returncode == 0, reported.stderr[-3000:]
+    assert json.loads((out / "results.json").read_text())["runs"] == results["runs"]
+    report = (out / "report.md").read_text()
+    assert "## After 0.2 min of training" in report
+    assert report.split("## After 0.2 min of training")[1].count("\n| gan | 1 |") == 0
+    for model in models:
+        assert (out / "runs" / f"{model}-seed0" / "grid-0.1min.png").is_file()

@@ -32,3 +32,17 @@ def test_labels_stay_paired_and_default_is_one_pass():
 def test_batch_larger_than_data_is_refused():
     with pytest.raises(ValueError, match="larger than the 3 training examples"):
         RepeatingBatches([np.zeros(3)], batch_size=4)
+
+
+def test_an_epoch_that_keras_ends_twice_is_counted_once():
+    batches = RepeatingBatches([np.arange(10)], batch_size=2, steps_per_epoch=5, seed=1)
+    second_epoch = RepeatingBatches([np.arange(10)], batch_size=2, steps_per_epoch=5, seed=1,
+                                    initial_epoch=1)  # fmt: skip
+    batches.on_epoch_begin()
+    batches.on_epoch_end()
+    batches.on_epoch_end()  # Keras 3.15: the batches ran out, then the epoch ended
+    assert batches.epoch == 1
+    np.testing.assert_array_equal(batches[0], second_epoch[0])
+    batches.on_epoch_begin()
+    batches.on_epoch_end()
+    assert batches.epoch == 2

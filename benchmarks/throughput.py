@@ -245,7 +245,7 @@ def fit_rows(args) -> dict:
     rows = {}
     for backend in ("jax", "tensorflow", "torch") if args.fit else ():
         rows[f"keras-gmgan fit command, {backend}"] = (backend, [])
-        if args.steps_per_execution:
+        if args.steps_per_execution and backend in args.steps_per_execution_backends:
             k = str(args.steps_per_execution)
             rows[f"keras-gmgan fit command, {backend}, --steps-per-execution {k}"] = (
                 backend,
@@ -262,6 +262,13 @@ def main():
     parser.add_argument("--fit", action="store_true", help="add the keras-gmgan fit rows")
     parser.add_argument("--fit-epochs", type=int, default=3)
     parser.add_argument("--steps-per-execution", type=int, default=None)
+    parser.add_argument(
+        "--steps-per-execution-backends",
+        nargs="+",
+        choices=["jax", "tensorflow", "torch"],
+        default=["jax", "tensorflow", "torch"],
+        help="the backends that get a --steps-per-execution row",
+    )
     parser.add_argument("--worker", choices=["keras", "torch-template", "torch-lean"])
     args = parser.parse_args()
     if args.fit_epochs < 2 or (args.steps_per_execution or 1) < 1:

@@ -5,6 +5,12 @@ import pytest
 
 from keras_gmgan import recipes
 from keras_gmgan.recipes import RECIPES, default, describe_defaults
+from keras_gmgan.recipes.options import (
+    FIT_OPTIONS,
+    RunOption,
+    check_eval_options,
+    check_model_options,
+)
 
 
 def _adam(model) -> tuple:
@@ -110,6 +116,51 @@ def test_options_and_defaults_are_read_from_the_recipes():
     lr = describe_defaults("lr")
     assert "gmgan-supervised: 8e-5" in lr and "sgan: 1e-3" in lr and "wgan: 1e-4" in lr
     assert describe_defaults("batch_size").endswith("cnn-baseline: 64; sgan: 100")
+
+
+def test_fit_options_declare_every_option_a_run_reads_and_no_other():
+    read = set().union(*(recipe.options for recipe in RECIPES.values()))
+    assert set(FIT_OPTIONS) == read
+    for option in FIT_OPTIONS.values():  # a model's default is listed for every such option
+        assert not option.model_default or describe_defaults(option.name), option.name
+    assert FIT_OPTIONS["lr"].help_text() == (
+        f"Adam learning rate of both players (default: {describe_defaults('lr')})."
+    )
+    assert FIT_OPTIONS["steps_per_epoch"].flag == "--steps-per-epoch"
+    assert FIT_OPTIONS["model"].choices == tuple(sorted(RECIPES))
+    with pytest.raises(ValueError, match="kind 'number'"):
+        RunOption("x", "number")
+
+
+def _unset(**given) -> dict:
+    return {**{name: None for name in FIT_OPTIONS}, "dataset": "mnist", **given}
+
+
+def test_check_model_options_names_the_first_option_a_run_would_ignore():
+    check_model_options("wgan", _unset(lipschitz="clip", clip_value=0.1), {"clip_value"})
+    with pytest.raises(ValueError, match=r"^--lipschitz does not apply to --model gan\.$"):
+        check_model_options("gan", _unset(lipschitz="clip", labels=5), {"lipschitz", "labels"})
+    with pytest.raises(ValueError, match="--c does not apply to --model cnn-baseline "
+                       r"\(it generates nothing\)"):  # fmt: skip
+        check_model_options("cnn-baseline", _unset(c=1.0), {"c"})
+    with pytest.raises(ValueError, match="--gp-weight applies to --loss wgan-gp only; this "
+                       "run has --loss bce"):  # fmt: skip
+        check_model_options("gmgan", _unset(gp_weight=1.0), {"gp_weight"})
+    with pytest.raises(ValueError, match="--gif animates 2-D points"):
+        check_model_options("gan", _unset(gif=True), {"gif"})
+    check_model_options("gan", _unset(dataset="grid", gif=True), {"gif", "dataset"})
+    with pytest.raises(ValueError, match="add --lr-decay linear"):
+        check_model_options("sgan", _unset(lr_hold=0.5), {"lr_hold"})
+
+
+def test_check_eval_options_refuses_evaluations_that_cannot_run():
+    check_eval_options(_unset(model="gan", eval_every=10, eval_samples=100))
+    with pytest.raises(ValueError, match="--model cnn-baseline generates none"):
+        check_eval_options(_unset(model="cnn-baseline", eval_every=10))
+    with pytest.raises(ValueError, match="--eval-every on digits"):
+        check_eval_options(_unset(model="gan", dataset="digits", eval_every=10))
+    with pytest.raises(ValueError, match="add --eval-every N"):
+        check_eval_options(_unset(model="gan", eval_samples=100))
 
 
 def test_build_passes_only_the_options_that_are_set():

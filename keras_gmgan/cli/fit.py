@@ -1,8 +1,9 @@
 """`keras-gmgan fit`: train a model and write a run directory.
 
-The models, their options and defaults are `keras_gmgan.recipes.RECIPES`; the run directory
-is a `keras_gmgan.runs.Run`. This command checks the options, maps them onto those two, and
-turns their errors into one-line messages.
+The models and their defaults are `keras_gmgan.recipes.RECIPES`, the options
+`keras_gmgan.recipes.options.FIT_OPTIONS`; the run directory is a `keras_gmgan.runs.Run`.
+This command checks the options, maps them onto those, and turns their errors into
+one-line messages.
 """
 
 import datetime
@@ -14,300 +15,71 @@ from pathlib import Path
 import click
 
 from keras_gmgan.cli.locking import hold_run_lock
-from keras_gmgan.cli.option_types import SEED, FiniteFloat
-from keras_gmgan.recipes import (
-    LATENT_OPTIONS,
-    RECIPES,
-    default,
-    default_for,
-    describe_defaults,
+from keras_gmgan.cli.option_types import FiniteFloat
+from keras_gmgan.recipes import RECIPES
+from keras_gmgan.recipes.options import (
+    FIT_OPTIONS,
+    IMAGE_DATASETS,
+    IMAGE_EVAL_SAMPLES,
+    RunOption,
+    check_eval_options,
+    check_model_options,
 )
 
-DATASET_CHOICES = ("mnist", "fashion_mnist", "digits", "ring", "grid", "two_modes")
-IMAGE_DATASETS = ("mnist", "fashion_mnist", "digits")
-#: The data sets that `--data` (a local copy of a download) applies to.
-LOCAL_DATASETS = ("mnist", "fashion_mnist")
-#: Default `--eval-samples` for images: cheap enough to run during training (a few seconds).
-IMAGE_EVAL_SAMPLES = 2000
+DEFAULT = click.core.ParameterSource.DEFAULT
 
 
-def _given(ctx: click.Context, name: str) -> bool:
-    return ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
+def _given(ctx: click.Context) -> set:
+    """The options set on the command line (not left at their defaults)."""
+    return {name for name in ctx.params if ctx.get_parameter_source(name) != DEFAULT}
 
 
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
+def check_options(ctx: click.Context) -> None:
+    """`check_model_options` on the parsed command line, its ValueError a usage error."""
+    try:
+        check_model_options(ctx.params["model"], ctx.params, _given(ctx))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
-def model_default(flag: str, type: click.ParamType, text: str):
-    """An option whose default is the model's: None on the command line (and so in
-    config.json when unset), the recipe's when the model is built; the help lists each
-    model's default (`describe_defaults`)."""
-    name = flag.lstrip("-").replace("-", "_")
-    return click.option(flag, type=type, default=None,
-                        help=f"{text} (default: {describe_defaults(name)}).")  # fmt: skip
+def _click_type(option: RunOption):
+    """The click type of a `RunOption` (floats refuse NaN and infinity, `FiniteFloat`)."""
+    if option.kind == "choice":
+        return click.Choice(option.choices)
+    if option.kind == "int":
+        return click.IntRange(option.minimum, option.maximum)
+    if option.kind == "float":
+        return FiniteFloat(option.minimum, option.maximum, option.min_open, option.max_open)
+    if option.kind == "path":
+        return click.Path(resolve_path=True) if option.resolve_path else click.Path(path_type=Path)
+    return str
 
 
-def _check_model_options(ctx: click.Context, recipe, model: str) -> None:
-    """Rejects options given for a model, data set or setting that does not use them, so
-    that nothing the user asked for is silently ignored."""
-    for name in ctx.params:
-        latent_without_generator = name in LATENT_OPTIONS and not recipe.generative
-        if (name in recipe.options and not latent_without_generator) or not _given(ctx, name):
-            continue
-        reason = " (it generates nothing)" if latent_without_generator else ""
-        raise click.UsageError(f"{_flag(name)} does not apply to --model {model}{reason}.")
-    points = ctx.params["dataset"] not in IMAGE_DATASETS
-    for name, (other, settings) in recipe.requires.items():
-        setting = ctx.params[other] or default_for(other, points)
-        if _given(ctx, name) and setting not in settings:
-            raise click.UsageError(
-                f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
-                f"this run has {_flag(other)} {setting}. Drop {_flag(name)}."
-            )
-    if _given(ctx, "lr_hold") and ctx.params["lr_decay"] != "linear":
-        raise click.UsageError(
-            "--lr-hold sets how long the rate stays before --lr-decay linear lowers it; "
-            "add --lr-decay linear."
-        )
-    dataset = ctx.params["dataset"]
-    if _given(ctx, "gif") and dataset in IMAGE_DATASETS:
-        raise click.UsageError(
-            f"--gif animates 2-D points (ring, grid, two_modes); --dataset {dataset} is "
-            "images, whose run directory holds a sample grid per epoch instead. Drop --gif."
-        )
-    if _given(ctx, "data") and dataset not in LOCAL_DATASETS:
-        raise click.UsageError(
-            f"--data points at a local copy of {' or '.join(LOCAL_DATASETS)}; --dataset "
-            f"{dataset} needs none (it ships with scikit-learn or is generated). Drop --data."
-        )
+def _click_option(option: RunOption):
+    if option.kind == "flag":
+        return click.option(option.flag, is_flag=True, help=option.help_text())
+    optional_value = {}  # an option that may be given without its value (`--mlflow`)
+    if option.flag_value is not None:
+        optional_value = {"is_flag": False, "flag_value": option.flag_value}
+    return click.option(
+        option.flag,
+        type=_click_type(option),
+        default=option.default,
+        show_default=option.show_default or None,
+        help=option.help_text(),
+        **optional_value,
+    )
 
 
-def _check_eval_options(options: dict, recipe) -> None:
-    """`--eval-every` needs a feature extractor for image data and a model that generates;
-    `--eval-samples` needs something to evaluate."""
-    from keras_gmgan.metrics.feature_extractor import BUNDLED_EXTRACTORS
-
-    dataset, image_data = options["dataset"], options["dataset"] in IMAGE_DATASETS
-    if options["eval_every"] is not None and not recipe.generative:
-        raise click.UsageError(
-            f"--eval-every scores generated samples; --model {options['model']} generates "
-            "none (its results.json reports test accuracy). Drop --eval-every."
-        )
-    if options["eval_every"] is not None and image_data and dataset not in BUNDLED_EXTRACTORS:
-        raise click.UsageError(
-            f"--eval-every on {dataset}: FID, precision and recall need a feature extractor, "
-            f"and keras-gmgan ships one for {' and '.join(sorted(BUNDLED_EXTRACTORS))} only. "
-            "Drop --eval-every, or train on one of those."
-        )
-    if options["eval_samples"] is not None and image_data and options["eval_every"] is None:
-        raise click.UsageError("--eval-samples sets the size of --eval-every's evaluations; "
-                               "add --eval-every N.")  # fmt: skip
+def _run_options(command):
+    """Adds every option of `FIT_OPTIONS` to `command`, in its order."""
+    for option in reversed(FIT_OPTIONS.values()):
+        command = _click_option(option)(command)
+    return command
 
 
 @click.command()
-@click.option(
-    "--model",
-    "model",
-    type=click.Choice(sorted(RECIPES)),
-    default="gan",
-    show_default=True,
-    help="Which adversarial model to train.",
-)
-@click.option("--dataset", type=click.Choice(DATASET_CHOICES), default="mnist", show_default=True)
-@click.option(
-    "--data",
-    # Absolute in config.json, so --resume, evaluate and refit-latent find it from anywhere.
-    type=click.Path(resolve_path=True),
-    default=None,
-    help="mnist, fashion_mnist: a local copy, the file or a directory holding it (else "
-    "$KERAS_GMGAN_DATA, else download).",
-)
-@click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option(
-    "--steps-per-epoch",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Batches per epoch (default: one pass over the training set).",
-)
-@model_default("--batch-size", click.IntRange(min=1), "Examples per batch")
-@model_default("--lr", FiniteFloat(min=0, min_open=True), "Adam learning rate of both players")
-@model_default("--beta1", FiniteFloat(0, 1, max_open=True), "Adam β1 of both players")
-@model_default("--latent-dim", click.IntRange(min=1), "Latent dimension")
-@model_default(
-    "--components",
-    click.IntRange(min=1),
-    "Mixture components of the latent prior; 1 is the standard normal",
-)
-@model_default("--c", FiniteFloat(min=0), "Mixture means are drawn from U[-c, c]^d")
-@model_default(
-    "--sigma",
-    FiniteFloat(min=0, min_open=True),
-    "Mixture σ, per dimension for gmgan-supervised",
-)
-@model_default(
-    "--network",
-    click.Choice(["mlp", "dcgan", "mlp-3x128", "deep"]),
-    "mlp: the classic MLP pair (images) or the 2→100→2 pair (2-D points); dcgan: a "
-    "DCGAN-style conv pair (images); mlp-3x128, deep: 3×128 and 3×512 ReLU pairs (2-D "
-    "points, which they see standardised). sgan and "
-    "cnn-baseline: mlp is the Improved-GAN MLP classifier, dcgan the seed project's CNN",
-)
-@click.option(
-    "--lipschitz",
-    type=click.Choice(["clip", "spectral", "gp"]),
-    default=default("lipschitz"),
-    show_default=True,
-    help="WGAN critic constraint: weight clipping, spectral normalisation or gradient penalty.",
-)
-@model_default(
-    "--n-critic",
-    click.IntRange(min=1),
-    "Critic steps per generator step; WGAN splits each fit batch into this many chunks",
-)
-@model_default("--clip-value", FiniteFloat(min=0, min_open=True), "WGAN critic weight clip")
-@model_default("--gp-weight", FiniteFloat(min=0), "Gradient-penalty weight")
-@model_default(
-    "--loss",
-    click.Choice(["bce", "wgan-gp"]),
-    "GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty",
-)
-@click.option(
-    "--init-from",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="GM-GAN warm start: copy the networks of a trained vanilla GAN run (same networks).",
-)
-@click.option(
-    "--gif", is_flag=True, help="2-D data: write training.gif (real blue, generated red)."
-)
-@click.option(
-    "--eval-every",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Evaluate every N steps and at each epoch end into history.csv and results.json. "
-    "2-D data: mode metrics (taken at epoch ends anyway); mnist / fashion_mnist: FID, "
-    "precision and recall with the bundled feature extractor (not available for digits).",
-)
-@click.option(
-    "--eval-samples",
-    type=click.IntRange(min=10),
-    default=None,
-    help="Samples per evaluation (default 2000 generated vs 2000 test images; 2500 points, "
-    "the published protocol, for 2-D data).",
-)
-@click.option(
-    "--labels",
-    type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="sgan, cnn-baseline: labelled training examples, balanced over the classes.",
-)
-@click.option(
-    "--with-baseline",
-    is_flag=True,
-    help="sgan: also train the same classifier on the labelled examples alone and report it.",
-)
-@click.option(
-    "--fake-class",
-    type=click.Choice(["explicit", "implicit"]),
-    default=default("fake_class"),
-    show_default=True,
-    help="sgan: a (K+1)-th fake logit, or K logits with D(x) = Z/(Z+1) (Improved GAN).",
-)
-@click.option(
-    "--ema-decay",
-    type=FiniteFloat(0, 1, min_open=True, max_open=True),
-    default=None,
-    help="Keep an exponential moving average of a player's weights with this decay (e.g. "
-    "0.999; default: 0.999 for gmgan-supervised, none otherwise). sgan: of the "
-    "discriminator's, to classify with (Improved GAN's MNIST script: 0.9999, level with "
-    "0.999 in a 300-epoch MNIST run, BENCHMARKS.md). gan, "
-    "wgan and the gmgan models: of the generator's, which generate and evaluate then sample "
-    "(unless --raw-weights).",
-)
-@click.option(
-    "--entropy-weight",
-    type=FiniteFloat(min=0),
-    default=default("entropy_weight"),
-    show_default=True,
-    help="sgan: add this weight × the entropy of the class posterior of the unlabelled batch "
-    "to the discriminator's loss (entropy minimisation, as in Bad GAN); 0 is Improved GAN's "
-    "recipe.",
-)
-@click.option(
-    "--matching-batch",
-    type=click.Choice(["shared", "separate"]),
-    default="shared",
-    show_default=True,
-    help="sgan: the real features the generator matches come from the discriminator's "
-    "unlabelled batch (shared) or from a second unlabelled batch drawn from its own "
-    "shuffles (separate, as Improved GAN's MNIST script does).",
-)
-@model_default(
-    "--lr-decay",
-    click.Choice(["linear", "none"]),
-    "none keeps both learning rates constant; linear lowers them to 0 over the run (epochs "
-    "× steps per epoch; sgan: after --lr-hold of it at the full rate, the schedule of the "
-    "30-minute benchmark; in a 10-epoch MNIST run constant did better, BENCHMARKS.md)",
-)
-@click.option(
-    "--lr-hold",
-    type=FiniteFloat(0, 1, max_open=True),
-    default=default("lr_hold"),
-    show_default=True,
-    help="sgan, with --lr-decay linear: the share of the run at the full rate before the "
-    "decay starts (Improved GAN on CIFAR-10: 0.67, its MNIST script never decays; the "
-    "30-minute benchmark: 0.5).",
-)
-@click.option(
-    "--mlflow",
-    type=str,
-    is_flag=False,
-    flag_value="./mlruns",
-    default=None,
-    help="Log options, per-epoch metrics, sample grids and the model to MLflow: to a local "
-    "store in ./mlruns, or to the tracking URI given. Needs keras-gmgan[mlflow].",
-)
-@click.option(
-    "--steps-per-execution",
-    type=click.IntRange(min=1),
-    default=default("steps_per_execution"),
-    show_default=True,
-    help="Training steps per call of the compiled train function (Keras' compile option): "
-    "the progress bar and callbacks run once per call, the training is the same; "
-    "--eval-every then evaluates at the end of the call that reaches each multiple.",
-)
-@click.option("--seed", type=SEED, default=0, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Run directory (default runs/<model>-<timestamp>).",
-)
-@click.option("--overwrite", is_flag=True, help="Replace an existing run directory.")
-@click.option(
-    "--verbose",
-    type=click.IntRange(0, 2),
-    default=1,
-    show_default=True,
-    help="Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch.",
-)
-@click.option(
-    "--distribute",
-    type=click.Choice(["none", "data-parallel"]),
-    default="none",
-    show_default=True,
-    help="data-parallel: split each batch over all visible devices (JAX, TensorFlow), or "
-    "over the processes of torchrun --nproc-per-node N (PyTorch); README.md.",
-)
-@click.option(
-    "--resume",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Continue an interrupted run directory from its last epoch checkpoint, with its own "
-    "config.json.",
-)
+@_run_options
 @click.pass_context
 def fit(ctx: click.Context, **options):
     """Train a model and write a run directory.
@@ -320,9 +92,9 @@ def fit(ctx: click.Context, **options):
     if options["resume"] is not None:
         return _resume(ctx, options)
     recipe = RECIPES[options["model"]]
-    _check_model_options(ctx, recipe, options["model"])
+    check_options(ctx)
     options = recipe.with_defaults(options, options["dataset"] not in IMAGE_DATASETS)
-    _check_eval_options(options, recipe)
+    _errors(check_eval_options, options)
     _check_mlflow(options)
     out = (
         options["out"]
@@ -523,11 +295,11 @@ def _interrupted(error, out: Path, checkpoint) -> None:
 def _resume(ctx: click.Context, options: dict):
     from keras_gmgan.runs import ModelFileError, Run
 
-    for name in ctx.params:
-        if name not in ("resume", "verbose") and _given(ctx, name):
-            raise click.UsageError(
-                f"--resume continues with the run's own config.json; drop {_flag(name)}."
-            )
+    given = _given(ctx) - {"resume", "verbose"}
+    for name in (name for name in ctx.params if name in given):
+        raise click.UsageError(
+            f"--resume continues with the run's own config.json; drop {FIT_OPTIONS[name].flag}."
+        )
     out = options["resume"]
     if not out.is_dir():
         raise click.UsageError(f"Cannot resume {out}: no such run directory.")

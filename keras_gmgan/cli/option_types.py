@@ -11,6 +11,8 @@ import math
 
 import click
 
+from keras_gmgan.recipes.options import SEED_MAX
+
 
 class FiniteFloat(click.FloatRange):
     """`click.FloatRange` (same arguments) that also refuses NaN and ±infinity."""
@@ -23,9 +25,6 @@ class FiniteFloat(click.FloatRange):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
         return number
 
-
-#: The largest seed NumPy (and so Keras' `set_random_seed`) accepts.
-SEED_MAX = 2**32 - 1
 
 #: The type of every `--seed` option.
 SEED = click.IntRange(0, SEED_MAX)

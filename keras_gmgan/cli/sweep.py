@@ -10,23 +10,18 @@ from pathlib import Path
 import click
 
 from keras_gmgan.recipes import RECIPES
+from keras_gmgan.recipes.options import FIT_OPTIONS
 from keras_gmgan.sweeps import OBJECTIVES
 
 #: fit options the sweep itself sets for every trial.
 SET_BY_SWEEP = ("model", "seed", "out", "overwrite", "resume", "verbose")
 
 
-def _fit_options() -> dict:
-    from keras_gmgan.cli.fit import fit
-
-    return {param.name: param for param in fit.params}
-
-
 def _kind_of(name: str) -> str:
     """What sort of fit option `name` is, for `keras_gmgan.sweeps.parse_param`."""
     from keras_gmgan.sweeps import SweepError
 
-    option = _fit_options().get(name)
+    option = FIT_OPTIONS.get(name)
     flag = "--" + name.replace("_", "-")
     if option is None:
         raise SweepError(
@@ -37,14 +32,8 @@ def _kind_of(name: str) -> str:
         raise SweepError(
             f"--param {name}: the sweep sets {flag} for every trial; search another option."
         )
-    if getattr(option, "is_flag", False):
-        return "flag"
-    if isinstance(option.type, click.Choice):
-        return "choice"
-    if isinstance(option.type, click.types.IntParamType):
-        return "int"
-    if isinstance(option.type, click.types.FloatParamType):
-        return "float"
+    if option.kind in ("flag", "choice", "int", "float"):
+        return option.kind
     raise SweepError(
         f"--param {name}: {flag} is neither a number nor a choice, so a sweep cannot search "
         "it; set it as a fixed fit option."
@@ -54,11 +43,11 @@ def _kind_of(name: str) -> str:
 def _check_with_fit(model: str, args: list, problem: str = "") -> click.Context:
     """Parses `fit --model MODEL ARGS` with fit's own options and runs fit's check of which
     options apply to which model; its message, prefixed with `problem`, on failure."""
-    from keras_gmgan.cli.fit import _check_model_options, fit
+    from keras_gmgan.cli.fit import check_options, fit
 
     try:
         ctx = fit.make_context("fit", ["--model", model, *map(str, args)])
-        _check_model_options(ctx, RECIPES[model], model)
+        check_options(ctx)
     except click.UsageError as error:
         raise click.UsageError(f"{problem}{error.format_message()}") from None
     return ctx

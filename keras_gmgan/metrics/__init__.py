@@ -14,6 +14,7 @@ from keras_gmgan.metrics.clustering import cluster_to_class_mapping as cluster_t
 from keras_gmgan.metrics.clustering import clustering_accuracy as clustering_accuracy
 from keras_gmgan.metrics.evaluation import Evaluator as Evaluator
 from keras_gmgan.metrics.evaluation import evaluate_clustering as evaluate_clustering
+from keras_gmgan.metrics.evaluation import evaluate_components as evaluate_components
 from keras_gmgan.metrics.evaluation import evaluate_conditional as evaluate_conditional
 from keras_gmgan.metrics.evaluation import evaluate_images as evaluate_images
 from keras_gmgan.metrics.evaluation import evaluate_model as evaluate_model

@@ -228,6 +228,36 @@ def evaluate_clustering(
     }
 
 
+def evaluate_components(
+    model, evaluator: Evaluator, images, labels, n: int = 10_000, seed: Optional[int] = 0
+) -> dict:
+    """What a mixture model's components draw, judged by `evaluator`'s extractor.
+
+    A supervised GM-GAN (component k = class k) gets its conditional accuracy
+    (`evaluate_conditional`, n / K samples per class); an unsupervised model with several
+    components its clustering accuracy on the first n real `images` and `labels`
+    (`evaluate_clustering`); a model with one component nothing. Raises ValueError when a
+    supervised model's classes are not the extractor's.
+    """
+    from keras_gmgan.models import SupervisedGMGAN
+
+    extractor = evaluator.extractor
+    components = int(model.latent.num_components)
+    if isinstance(model, SupervisedGMGAN):
+        if components != extractor.num_classes:
+            raise ValueError(
+                f"the model has {components} classes, the {extractor.name} extractor "
+                f"{extractor.num_classes}."
+            )
+        return evaluate_conditional(model, extractor, max(1, n // components), seed)
+    if components == 1:
+        return {}
+    size = min(n, len(images))
+    return evaluate_clustering(
+        model, images[:size], labels[:size], extractor, max(1, n // components), seed
+    )
+
+
 def format_report(results: dict) -> str:
     """A markdown table of a report: one row per metric, with the real-vs-real floor beside."""
     rows = ["| metric | value | real-vs-real floor |", "|---|---|---|"]

@@ -5,18 +5,14 @@ import json
 import math
 import os
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from keras_gmgan.cli.evaluate import _mixture_metrics
 from keras_gmgan.cli.main import cli
-from keras_gmgan.layers import MixtureLatent
-from keras_gmgan.metrics import FeatureExtractor
-from keras_gmgan.models import GMGAN, WGAN, SupervisedGMGAN
+from keras_gmgan.models import GMGAN, WGAN
 from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
 
 SHARED_DATA = Path(os.environ.get("KERAS_GMGAN_DATA", "../shared/data")).resolve()
@@ -148,30 +144,6 @@ def test_evaluate_refuses_a_classifier_run(data, tmp_path):
     for source in (run, run / "model.keras"):
         _refused(2, f"{source} holds a classifier", "evaluate", source)
     assert not (run / "evaluation.json").exists()
-
-
-def test_supervised_models_get_conditional_and_mixtures_clustering_accuracy():
-    """Which extra metric `evaluate` adds to a model's report (untrained 28×28 models are
-    enough: the accuracies exist and are shares; their values are tested in tests/metrics)."""
-
-    def tiny(model_class, components, outputs=1):
-        latent = MixtureLatent(4, num_components=components, c=1.0, sigma=0.3, seed=0)
-        generator = build_mlp_generator(4, (28, 28, 1), (8,))
-        discriminator = build_mlp_discriminator((28, 28, 1), (8,), num_outputs=outputs)
-        return model_class(generator, discriminator, latent)
-
-    evaluator = SimpleNamespace(extractor=FeatureExtractor.load("mnist"))
-    rng = np.random.default_rng(0)
-    real = SimpleNamespace(
-        x_test=rng.uniform(-1, 1, (60, 28, 28, 1)).astype("float32"),
-        y_test=rng.integers(0, 10, 60),
-    )
-    supervised = _mixture_metrics(tiny(SupervisedGMGAN, 10, outputs=11), evaluator, real, 50, 0)
-    assert set(supervised) == {"conditional_accuracy", "conditional_accuracy_per_class"}
-    assert 0 <= supervised["conditional_accuracy"] <= 1
-    mixture = _mixture_metrics(tiny(GMGAN, 3), evaluator, real, 60, 0)
-    assert mixture["num_components"] == 3 and 0 <= mixture["clustering_accuracy"] <= 1
-    assert _mixture_metrics(tiny(GMGAN, 1), evaluator, real, 60, 0) == {}
 
 
 @needs_mnist

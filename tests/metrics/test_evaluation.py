@@ -12,6 +12,7 @@ from keras_gmgan.metrics.evaluation import (
     EvaluationCallback,
     Evaluator,
     evaluate_clustering,
+    evaluate_components,
     evaluate_conditional,
     evaluate_images,
     evaluate_model,
@@ -170,6 +171,39 @@ def test_clustering_accuracy_of_components_that_are_classes(extractor):
     model = _ClassModel(train_images, train_labels, order)
     results = evaluate_clustering(model, test_images, test_labels, extractor, n_per_component=50)
     assert results["clustering_accuracy"] > 0.95 and results["num_components"] == 10
+
+
+def test_evaluate_components_picks_the_measure_of_the_prior(extractor):
+    """Which extra metric a model's report gets (untrained 28×28 models are enough: the
+    accuracies exist and are shares; their values are tested above and below)."""
+    from keras_gmgan.layers import MixtureLatent
+    from keras_gmgan.models import GMGAN, SupervisedGMGAN
+
+    def tiny(model_class, components, outputs=1):
+        latent = MixtureLatent(4, num_components=components, c=1.0, sigma=0.3, seed=0)
+        generator = build_mlp_generator(4, (28, 28, 1), (8,))
+        discriminator = build_mlp_discriminator((28, 28, 1), (8,), num_outputs=outputs)
+        return model_class(generator, discriminator, latent)
+
+    evaluator = SimpleNamespace(extractor=extractor)
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (60, 28, 28, 1)).astype("float32")
+    labels = rng.integers(0, 10, 60)
+    supervised = tiny(SupervisedGMGAN, 10, outputs=11)
+    report = evaluate_components(supervised, evaluator, images, labels, 50, 0)
+    assert set(report) == {"conditional_accuracy", "conditional_accuracy_per_class"}
+    assert 0 <= report["conditional_accuracy"] <= 1
+    mixture = evaluate_components(tiny(GMGAN, 3), evaluator, images, labels, 60, 0)
+    assert mixture["num_components"] == 3 and 0 <= mixture["clustering_accuracy"] <= 1
+    assert evaluate_components(tiny(GMGAN, 1), evaluator, images, labels, 60, 0) == {}
+
+
+def test_evaluate_components_refuses_a_supervised_model_of_other_classes(extractor):
+    from keras_gmgan.recipes import gmgan_supervised
+
+    model = gmgan_supervised((28, 28, 1), 4, latent_dim=4)
+    with pytest.raises(ValueError, match="the model has 4 classes, the mnist extractor 10"):
+        evaluate_components(model, SimpleNamespace(extractor=extractor), None, None, n=40)
 
 
 @needs_mnist

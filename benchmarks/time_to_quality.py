@@ -56,6 +56,9 @@ MODELS = {
     # Recipes to measure before they become defaults (not in the default --models):
     "gan-ema": ["--model", "gan", "--ema-decay", "0.999"],
     "gmgan-ema": ["--model", "gmgan", "--ema-decay", "0.999"],
+    # The static prior with gmgan-supervised's separated components (nearest means about
+    # 1.5 radii apart, where the default c = 0.467, σ = 0.7 overlap): do they become clusters?
+    "gmgan-wide": ["--model", "gmgan", "--c", "3", "--sigma", "1.4"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

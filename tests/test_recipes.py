@@ -151,6 +151,8 @@ def test_check_model_options_names_the_first_option_a_run_would_ignore():
     check_model_options("gan", _unset(dataset="grid", gif=True), {"gif", "dataset"})
     with pytest.raises(ValueError, match="add --lr-decay linear"):
         check_model_options("sgan", _unset(lr_hold=0.5), {"lr_hold"})
+    with pytest.raises(ValueError, match="--learning-rate is not an option of fit"):
+        check_model_options("gan", _unset(), {"learning_rate"})
 
 
 def test_check_eval_options_refuses_evaluations_that_cannot_run():
@@ -205,6 +207,15 @@ def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
     assert (gmgan.gp_weight, _decay_steps(gmgan.d_optimizer)) == (0.1, 50)
     assert _hidden_units(gmgan.generator) == [128, 128, 128]
     assert recipes.gmgan((8, 8, 1), latent_dim=4).adversarial_loss == "bce"
+    # Images: the static GM-GAN's separated prior, the dynamic one's the seeds'.
+    static = recipes.gmgan((8, 8, 1), latent_dim=4, seed=0)
+    assert (static.latent.c, float(np.asarray(static.latent.sigma).ravel()[0])) == pytest.approx(
+        (3.0, 1.4)
+    )
+    dynamic = recipes.gmgan_dynamic((8, 8, 1), latent_dim=4, seed=0)
+    assert dynamic.latent.c == pytest.approx(0.467)
+    given = recipes.gmgan((8, 8, 1), latent_dim=4, c=0.467, sigma=0.7, seed=0)
+    assert given.latent.c == pytest.approx(0.467)
     images = recipes.wgan((8, 8, 1), latent_dim=4, train_steps=10)
     assert (images.gp_weight, images.clip_value) == pytest.approx((10.0, 0.01))
     assert _decay_steps(images.g_optimizer) is None

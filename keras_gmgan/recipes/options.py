@@ -304,12 +304,15 @@ FIT_OPTIONS: dict[str, RunOption] = {option.name: option for option in _declare(
 
 def check_model_options(model: str, options: dict, given: Collection[str]) -> None:
     """Raises ValueError naming the first option in `given` (those set explicitly; `options`
-    holds every option's value, None when unset) that `--model model`, the data set or
-    another setting does not use, so that nothing asked for is silently ignored."""
+    maps option names to values, with `dataset` among them) that `--model model`, the data
+    set or another setting does not use, so that nothing asked for is silently ignored."""
     from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default_for
 
     recipe = RECIPES[model]
-    for name in options:  # in their order, so the first one wrong is named
+    unknown = sorted(set(given) - set(FIT_OPTIONS))
+    if unknown:
+        raise ValueError(f"{_flag(unknown[0])} is not an option of fit.")
+    for name in FIT_OPTIONS:  # in `--help` order, so that the first one wrong is named
         latent_without_generator = name in LATENT_OPTIONS and not recipe.generative
         if name not in given or (name in recipe.options and not latent_without_generator):
             continue
@@ -317,13 +320,13 @@ def check_model_options(model: str, options: dict, given: Collection[str]) -> No
         raise ValueError(f"{_flag(name)} does not apply to --model {model}{reason}.")
     points = options["dataset"] not in IMAGE_DATASETS
     for name, (other, settings) in recipe.requires.items():
-        setting = options[other] or default_for(other, points)
+        setting = options.get(other) or default_for(other, points)
         if name in given and setting not in settings:
             raise ValueError(
                 f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
                 f"this run has {_flag(other)} {setting}. Drop {_flag(name)}."
             )
-    if "lr_hold" in given and options["lr_decay"] != "linear":
+    if "lr_hold" in given and options.get("lr_decay") != "linear":
         raise ValueError(
             "--lr-hold sets how long the rate stays before --lr-decay linear lowers it; "
             "add --lr-decay linear."

@@ -57,8 +57,10 @@ MODELS = {
     "gan-ema": ["--model", "gan", "--ema-decay", "0.999"],
     "gmgan-ema": ["--model", "gmgan", "--ema-decay", "0.999"],
     # The static prior with gmgan-supervised's separated components (nearest means about
-    # 1.5 radii apart, where the default c = 0.467, σ = 0.7 overlap): do they become clusters?
+    # 1.5 radii apart, where the seeds' c = 0.467, σ = 0.7 overlap), measured before it
+    # became gmgan's default; and the seeds' prior, gmgan's default before.
     "gmgan-wide": ["--model", "gmgan", "--c", "3", "--sigma", "1.4"],
+    "gmgan-seed-prior": ["--model", "gmgan", "--c", "0.467", "--sigma", "0.7"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from keras_gmgan.recipes.adversarial import (
+    IMAGE_PRIOR,
     POINT_DEFAULTS,
     POINT_PRIOR,
     default_for,
@@ -198,14 +199,25 @@ _GMGAN = dict(
     inputs=_generator_inputs,
     points_batch_size=_gmgan_batch,
     requires={"gp_weight": ("loss", ("wgan-gp",)), "n_critic": ("loss", ("wgan-gp",))},
-    notes={"lr": "2e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
-           "beta1": "0.5 (for images 0 with --loss wgan-gp)", "n_critic": "5 with --loss wgan-gp",
-           "c": f"0.467 for images, {POINT_PRIOR['c']:g} for 2-D points",
-           "sigma": f"0.7 for images, {POINT_PRIOR['sigma']:g} for 2-D points",
-           "batch_size": "64 for images, --n-critic × 64 for 2-D points (256 with --loss bce)",
-           "latent_dim": f"100 for images, {POINT_PRIOR['latent_dim']} for 2-D points",
-           "loss": "bce for images, wgan-gp for 2-D points", **_POINT_NOTES},
-)  # fmt: skip
+)
+_GMGAN_NOTES = {
+    "lr": "2e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
+    "beta1": "0.5 (for images 0 with --loss wgan-gp)",
+    "n_critic": "5 with --loss wgan-gp",
+    "batch_size": "64 for images, --n-critic × 64 for 2-D points (256 with --loss bce)",
+    "latent_dim": f"100 for images, {POINT_PRIOR['latent_dim']} for 2-D points",
+    "loss": "bce for images, wgan-gp for 2-D points",
+    **_POINT_NOTES,
+}
+
+
+def _prior_notes(c: float, sigma: float) -> dict:
+    """`--help`'s defaults of c and σ of a GM-GAN with this image prior."""
+    return {
+        "c": f"{c:g} for images, {POINT_PRIOR['c']:g} for 2-D points",
+        "sigma": f"{sigma:g} for images, {POINT_PRIOR['sigma']:g} for 2-D points",
+    }
+
 
 #: `--model` name → recipe. Adding a model = one recipe function + one entry + tests.
 RECIPES: dict[str, Recipe] = {
@@ -237,9 +249,17 @@ RECIPES: dict[str, Recipe] = {
             "clip_value": f"0.01 for images, {POINT_DEFAULTS['clip_value']:g} for 2-D points",
         },
     ),  # fmt: skip
-    "gmgan": Recipe(gmgan, "GM-GAN, static mixture prior (K=10 by default)", **_GMGAN),
+    "gmgan": Recipe(
+        gmgan,
+        "GM-GAN, static mixture prior (K=10 by default)",
+        **_GMGAN,
+        notes={**_GMGAN_NOTES, **_prior_notes(IMAGE_PRIOR["c"], IMAGE_PRIOR["sigma"])},
+    ),
     "gmgan-dynamic": Recipe(
-        gmgan_dynamic, "GM-GAN, mixture means and σ learned with the generator", **_GMGAN
+        gmgan_dynamic,
+        "GM-GAN, mixture means and σ learned with the generator",
+        **_GMGAN,
+        notes={**_GMGAN_NOTES, **_prior_notes(0.467, 0.7)},
     ),
     "gmgan-supervised": Recipe(
         gmgan_supervised,

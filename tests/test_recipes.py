@@ -205,6 +205,9 @@ def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
         (1.0, 0.02)
     )
     assert (gmgan.gp_weight, _decay_steps(gmgan.d_optimizer)) == (0.1, 50)
+    assert gmgan.generator_average.decay == pytest.approx(0.999)  # POINT_EMA_DECAY
+    assert recipes.gmgan((2,), components=2, ema_decay=0.9).generator_average.decay == 0.9
+    assert recipes.gmgan_dynamic((2,), components=2).generator_average is None
     assert _hidden_units(gmgan.generator) == [128, 128, 128]
     assert recipes.gmgan((8, 8, 1), latent_dim=4).adversarial_loss == "bce"
     # Images: the static GM-GAN's separated prior, the dynamic one's the seeds'.
@@ -249,8 +252,10 @@ def test_2d_networks_see_standardised_points_and_draw_data_units():
     points = model.generator.get_layer("points")
     points.kernel.assign(np.zeros(points.kernel.shape, "float32"))
     points.bias.assign(np.array([1.0, -0.5], "float32"))
-    # The network's output (1, -0.5) in standardised units is drawn as (4, -2).
-    np.testing.assert_allclose(model.generate(3, seed=0), [[4.0, -2.0]] * 3, rtol=1e-6)
+    # The network's output (1, -0.5) in standardised units is drawn as (4, -2) (the trained
+    # weights, where the values were set, not their moving average).
+    drawn = model.generate(3, seed=0, weights="raw")
+    np.testing.assert_allclose(drawn, [[4.0, -2.0]] * 3, rtol=1e-6)
     first = model.discriminator.get_layer("standardise")
     np.testing.assert_allclose(np.asarray(first(np.array([[4.0, -2.0]], "float32"))),
                                [[1.0, -0.5]], rtol=1e-6)  # fmt: skip

@@ -43,6 +43,9 @@ POINT_PRIOR = {"latent_dim": 8, "c": 1.0, "sigma": 0.02}
 #: apart, where the seed projects' c = 0.467, σ = 0.7 overlap (0.5 radii). On MNIST it
 #: halved the FID at 10 minutes of training, over 3 seeds (BENCHMARKS.md, time to quality).
 IMAGE_PRIOR = {"c": 3.0, "sigma": 1.4}
+#: The static GM-GAN on 2-D points samples a moving average of its generator with this decay:
+#: it removes most of the spread between runs (BENCHMARKS.md, 2-D, three seeds).
+POINT_EMA_DECAY = 0.999
 #: The 2-D networks by `network` name: hidden units of the generator and the discriminator.
 POINT_NETWORKS = {"mlp": (100,), "mlp-3x128": (128, 128, 128), "deep": (512, 512, 512)}
 
@@ -390,6 +393,8 @@ def gmgan(
             bce, 1e-4 and 0 for wgan-gp (Gulrajani et al.); 1e-3 and 0.5 for points.
         init_from: a vanilla GAN run directory or `.keras` file whose networks are copied in
             (the seeds fine-tuned a trained GAN).
+        ema_decay: as `gan`; None keeps no average for images and `POINT_EMA_DECAY` for
+            points (`gmgan` only; `gmgan_dynamic` keeps none).
         Others: as `gan`.
     """
     return _gmgan("static", **locals())
@@ -476,6 +481,8 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
             "(with --components) for 2-D points."
         )
     else:
+        if variant == "static" and ema_decay is None:
+            ema_decay = POINT_EMA_DECAY
         generator, discriminator = networks_for(data_shape, latent_dim, network,
                                                 data_scale=data_scale,
                                                 critic=loss == "wgan-gp")  # fmt: skip

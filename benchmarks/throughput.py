@@ -17,6 +17,11 @@ timed as a run of `--fit-epochs` epochs minus a run of one (so imports, data loa
 compilation cancel): its rate is that of the steps after the first epoch. Each run's
 results.json must report the steps asked for. `--steps-per-execution K` adds a row of the
 command with that option.
+
+On a machine with a GPU, every implementation runs on it (the template loop moves its networks
+and batches to CUDA, as the course template does); `--batch` sets the batch size of every row
+and `--backends` the Keras backends measured (TensorFlow needs its GPU build). `--optax` adds
+the limit proxy row: the same MLP pair and step written directly in JAX with optax.
 """
 
 import argparse
@@ -36,7 +41,7 @@ LATENT = 100
 IMAGE = 784
 
 
-def keras_worker(steps: int, warmup: int) -> float:
+def keras_worker(steps: int, warmup: int, batch: int = BATCH) -> float:
     import keras
     import numpy as np
 
@@ -46,7 +51,7 @@ def keras_worker(steps: int, warmup: int) -> float:
     keras.utils.set_random_seed(0)
     # One batch of data per step: with fewer, `fit` stops when the data run out (Keras only
     # warns), and the rate would divide `steps` by the time of fewer batches.
-    shape = (BATCH * (warmup + steps), 28, 28, 1)
+    shape = (batch * (warmup + steps), 28, 28, 1)
     x = np.random.default_rng(0).uniform(-1, 1, shape).astype("float32")
     gan = GAN(build_mlp_generator(LATENT), build_mlp_discriminator(), seed=0)
     gan.compile(
@@ -67,7 +72,7 @@ def keras_worker(steps: int, warmup: int) -> float:
 
     timer = Timer()
     gan.fit(
-        x, batch_size=BATCH, epochs=1, steps_per_epoch=warmup + steps, verbose=0, callbacks=[timer]
+        x, batch_size=batch, epochs=1, steps_per_epoch=warmup + steps, verbose=0, callbacks=[timer]
     )
     if timer.timed_batches != steps:
         raise RuntimeError(f"timed {timer.timed_batches} batches, not {steps}")
@@ -78,18 +83,20 @@ class TemplateGAN:
     """The course template's GAN in plain PyTorch: nn.Sequential MLPs, sigmoid + BCELoss,
     Adam(2e-4, β=(0.5, 0.999)) for each player, batches of 64 images in [-1, 1]. D is
     trained on G(z) without detaching and G without freezing D (as the template does).
+    `device="cuda"` moves the networks there and each batch as it is drawn, as the template
+    does on a GPU.
 
     `lean=True` removes the template's two wasted backward passes (the fake batch is detached
     in the D step, D's parameters are frozen in the G step): the fastest fair plain loop.
     Used by this benchmark (speed) and by `time_to_quality.py` (sample quality over time).
     """
 
-    def __init__(self, lean: bool = False, seed: int = 0):
+    def __init__(self, lean: bool = False, seed: int = 0, batch: int = BATCH, device: str = "cpu"):
         import torch
         from torch import nn
 
         torch.manual_seed(seed)
-        self.torch, self.lean = torch, lean
+        self.torch, self.lean, self.batch, self.device = torch, lean, batch, device
         self.generator = nn.Sequential(
             nn.Linear(LATENT, 256),
             nn.LeakyReLU(0.2),
@@ -110,28 +117,34 @@ class TemplateGAN:
             nn.Linear(256, 1),
             nn.Sigmoid(),
         )
+        self.generator.to(device)
+        self.discriminator.to(device)
         self.criterion = nn.BCELoss()
         betas = (0.5, 0.999)
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=2e-4, betas=betas)
         self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), lr=2e-4, betas=betas)
 
     def loader(self, images):
-        """The template's DataLoader over a (N, 1, 28, 28) float tensor: shuffled, batch 64,
-        repeated without end (full batches only, as the step functions assume)."""
+        """The template's DataLoader over a (N, 1, 28, 28) float tensor: shuffled, full batches
+        of `self.batch`, repeated without end."""
         torch = self.torch
         loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(images), batch_size=BATCH, shuffle=True, drop_last=True
+            torch.utils.data.TensorDataset(images),
+            batch_size=self.batch,
+            shuffle=True,
+            drop_last=True,
         )
         while True:
             yield from loader
 
     def d_train(self, x):
         torch = self.torch
+        n, device = self.batch, self.device
         self.discriminator.zero_grad()
-        x_real, y_real = x.view(-1, IMAGE), torch.ones(BATCH, 1)
+        x_real, y_real = x.to(device).view(-1, IMAGE), torch.ones(n, 1, device=device)
         d_real_loss = self.criterion(self.discriminator(x_real), y_real)
-        z = torch.randn(BATCH, LATENT)
-        x_fake, y_fake = self.generator(z), torch.zeros(BATCH, 1)
+        z = torch.randn(n, LATENT, device=device)
+        x_fake, y_fake = self.generator(z), torch.zeros(n, 1, device=device)
         if self.lean:
             x_fake = x_fake.detach()
         d_fake_loss = self.criterion(self.discriminator(x_fake), y_fake)
@@ -145,8 +158,10 @@ class TemplateGAN:
         self.generator.zero_grad()
         if self.lean:
             self.discriminator.requires_grad_(False)
-        z = torch.randn(BATCH, LATENT)
-        g_loss = self.criterion(self.discriminator(self.generator(z)), torch.ones(BATCH, 1))
+        n, device = self.batch, self.device
+        z = torch.randn(n, LATENT, device=device)
+        scores = self.discriminator(self.generator(z))
+        g_loss = self.criterion(scores, torch.ones(n, 1, device=device))
         g_loss.backward()
         self.g_optimizer.step()
         if self.lean:
@@ -158,11 +173,12 @@ class TemplateGAN:
         return self.d_train(x), self.g_train()
 
 
-def torch_template_worker(steps: int, warmup: int, lean: bool = False) -> float:
+def torch_template_worker(steps: int, warmup: int, lean: bool = False, batch: int = BATCH) -> float:
     import torch
 
-    template = TemplateGAN(lean=lean)
-    stream = template.loader(torch.rand(BATCH * 100, 1, 28, 28) * 2 - 1)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    template = TemplateGAN(lean=lean, batch=batch, device=device)
+    stream = template.loader(torch.rand(batch * 100, 1, 28, 28) * 2 - 1)
     for step in range(warmup + steps):
         if step == warmup:
             start = time.perf_counter()
@@ -171,79 +187,150 @@ def torch_template_worker(steps: int, warmup: int, lean: bool = False) -> float:
     return steps / (time.perf_counter() - start)
 
 
-#: Steps per epoch of the timed `keras-gmgan fit` runs (issue 31's setting).
+def optax_worker(steps: int, warmup: int, batch: int = BATCH) -> float:
+    """The limit proxy: the same MLP pair and step (a D step on the batch and fresh fakes with
+    no gradient to G, then a G step on fresh latents; BCE on logits; Adam(2e-4, β1=0.5) per
+    player) written directly in JAX with optax, one jitted function per step, batches fed
+    from host memory as `fit` feeds them."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    import optax
+
+    def init_mlp(key, sizes):
+        params = []
+        layer_keys = jax.random.split(key, len(sizes) - 1)
+        for layer_key, fan_in, fan_out in zip(layer_keys, sizes, sizes[1:]):
+            limit = (6 / (fan_in + fan_out)) ** 0.5  # Keras' Dense default, Glorot uniform
+            w = jax.random.uniform(layer_key, (fan_in, fan_out), minval=-limit, maxval=limit)
+            params.append((w, jnp.zeros(fan_out)))
+        return params
+
+    def mlp(params, x, output):
+        for w, b in params[:-1]:
+            x = jax.nn.leaky_relu(x @ w + b, 0.2)
+        w, b = params[-1]
+        return output(x @ w + b)
+
+    def generate(g, z):
+        return mlp(g, z, jnp.tanh)
+
+    def critic(d, x):
+        return mlp(d, x.reshape(x.shape[0], -1), lambda logits: logits)[:, 0]
+
+    bce = optax.sigmoid_binary_cross_entropy
+    optimizer = optax.adam(2e-4, b1=0.5)
+    d_key, g_key, key = jax.random.split(jax.random.key(0), 3)
+    d = init_mlp(d_key, [IMAGE, 1024, 512, 256, 1])
+    g = init_mlp(g_key, [LATENT, 256, 512, 1024, IMAGE])
+    d_state, g_state = optimizer.init(d), optimizer.init(g)
+
+    @jax.jit
+    def step(d, g, d_state, g_state, real, key):
+        d_key, g_key = jax.random.split(key)
+        fake = jax.lax.stop_gradient(generate(g, jax.random.normal(d_key, (real.shape[0], LATENT))))
+
+        def d_loss(d):
+            real_logits, fake_logits = critic(d, real), critic(d, fake)
+            return (
+                bce(real_logits, jnp.ones_like(real_logits)).mean()
+                + bce(fake_logits, jnp.zeros_like(fake_logits)).mean()
+            )
+
+        d_value, grads = jax.value_and_grad(d_loss)(d)
+        updates, d_state = optimizer.update(grads, d_state, d)
+        d = optax.apply_updates(d, updates)
+
+        def g_loss(g):
+            logits = critic(d, generate(g, jax.random.normal(g_key, (real.shape[0], LATENT))))
+            return bce(logits, jnp.ones_like(logits)).mean()
+
+        g_value, grads = jax.value_and_grad(g_loss)(g)
+        updates, g_state = optimizer.update(grads, g_state, g)
+        return d, optax.apply_updates(g, updates), d_state, g_state, d_value, g_value
+
+    images = np.random.default_rng(0).uniform(-1, 1, (batch * 100, 28, 28, 1)).astype("float32")
+    for index in range(warmup + steps):
+        if index == warmup:
+            jax.block_until_ready(d)
+            start = time.perf_counter()
+        real = images[(index % 100) * batch : (index % 100 + 1) * batch]
+        key, step_key = jax.random.split(key)
+        d, g, d_state, g_state, d_value, g_value = step(d, g, d_state, g_state, real, step_key)
+    jax.block_until_ready((d, g))
+    return steps / (time.perf_counter() - start)
+
+
+#: Steps per epoch of the timed `keras-gmgan fit` runs by default (issue 31's setting); on a
+#: GPU an epoch this short takes under a second, so pass a longer `--fit-epoch-steps` there.
 FIT_EPOCH_STEPS = 300
 
 
-def fit_command_seconds(backend: str, epochs: int, extra: list) -> float:
+def fit_command_seconds(
+    backend: str, epochs: int, extra: list, batch: int = BATCH, epoch_steps: int = FIT_EPOCH_STEPS
+) -> float:
     """Wall-clock seconds of `keras-gmgan fit --model gan` for `epochs` epochs of
-    `FIT_EPOCH_STEPS` steps, checked against the run's results.json."""
+    `epoch_steps` steps, checked against the run's results.json."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": backend}
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
         command = [sys.executable, "-c", "from keras_gmgan.cli.main import cli; cli()", "fit",
                    "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
-                   str(FIT_EPOCH_STEPS), "--out", str(out), *extra]  # fmt: skip
+                   str(epoch_steps), "--batch-size", str(batch), "--out", str(out),
+                   *extra]  # fmt: skip
         start = time.perf_counter()
         completed = subprocess.run(command, capture_output=True, text=True, env=env)
         seconds = time.perf_counter() - start
         if completed.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
         steps = json.loads((out / "results.json").read_text())["steps"]
-    if steps != epochs * FIT_EPOCH_STEPS:
-        raise RuntimeError(f"fit ran {steps} steps, not {epochs * FIT_EPOCH_STEPS}")
+    if steps != epochs * epoch_steps:
+        raise RuntimeError(f"fit ran {steps} steps, not {epochs * epoch_steps}")
     return seconds
 
 
-def fit_command_rate(backend: str, epochs: int, extra: list) -> float:
+def fit_command_rate(
+    backend: str, epochs: int, extra: list, batch: int = BATCH, epoch_steps: int = FIT_EPOCH_STEPS
+) -> float:
     """Steps per second of the epochs after the first (`fit_command_seconds` of `epochs`
     epochs minus that of one)."""
-    one = fit_command_seconds(backend, 1, extra)
-    many = fit_command_seconds(backend, epochs, extra)
+    one = fit_command_seconds(backend, 1, extra, batch, epoch_steps)
+    many = fit_command_seconds(backend, epochs, extra, batch, epoch_steps)
     if many <= one:
         raise RuntimeError(f"{epochs} epochs took {many:.1f} s, one took {one:.1f} s")
-    return (epochs - 1) * FIT_EPOCH_STEPS / (many - one)
+    return (epochs - 1) * epoch_steps / (many - one)
 
 
-IMPLEMENTATIONS = {
-    "keras-gmgan, jax": ("keras", "jax"),
-    "keras-gmgan, tensorflow": ("keras", "tensorflow"),
-    "keras-gmgan, torch": ("keras", "torch"),
-    "plain PyTorch loop, template's wasted backward passes removed": ("torch-lean", None),
-    "plain PyTorch loop (course template)": ("torch-template", None),
-}
+BACKENDS = ("jax", "tensorflow", "torch")
+TEMPLATE = "plain PyTorch loop (course template)"
 
 
-def measure(name: str, steps: int, warmup: int) -> float:
-    worker, backend = IMPLEMENTATIONS[name]
+def implementations(args) -> dict:
+    """{row name: (worker, Keras backend or None)} of the bare-step rows asked for."""
+    rows = {f"keras-gmgan, {backend}": ("keras", backend) for backend in args.backends}
+    if args.optax:
+        rows["bare JAX + optax step (limit proxy)"] = ("optax", None)
+    rows["plain PyTorch loop, template's wasted backward passes removed"] = ("torch-lean", None)
+    rows[TEMPLATE] = ("torch-template", None)
+    return rows
+
+
+def measure(worker: str, backend, args) -> float:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     if backend:
         env["KERAS_BACKEND"] = backend
-    completed = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--worker",
-            worker,
-            "--steps",
-            str(steps),
-            "--warmup",
-            str(warmup),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    command = [sys.executable, __file__, "--worker", worker, "--steps", str(args.steps),
+               "--warmup", str(args.warmup), "--batch", str(args.batch)]  # fmt: skip
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if completed.returncode != 0:
-        raise RuntimeError(f"{name} failed:\n{completed.stderr[-3000:]}")
+        raise RuntimeError(f"{worker} {backend or ''} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])["steps_per_second"]
 
 
 def fit_rows(args) -> dict:
     """{row name: (backend, extra fit options)} of the `keras-gmgan fit` rows asked for."""
     rows = {}
-    for backend in ("jax", "tensorflow", "torch") if args.fit else ():
+    for backend in args.backends if args.fit else ():
         rows[f"keras-gmgan fit command, {backend}"] = (backend, [])
         if args.steps_per_execution and backend in args.steps_per_execution_backends:
             k = str(args.steps_per_execution)
@@ -254,54 +341,80 @@ def fit_rows(args) -> dict:
     return rows
 
 
+def accelerator() -> str:
+    """The GPU the rows ran on, as PyTorch names it, or "no GPU"."""
+    try:
+        import torch
+    except ImportError:
+        return "no GPU"
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=BATCH, help="batch size of every row")
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+    parser.add_argument("--optax", action="store_true", help="add the bare JAX + optax row")
     parser.add_argument("--fit", action="store_true", help="add the keras-gmgan fit rows")
     parser.add_argument("--fit-epochs", type=int, default=3)
+    parser.add_argument("--fit-epoch-steps", type=int, default=FIT_EPOCH_STEPS)
     parser.add_argument("--steps-per-execution", type=int, default=None)
     parser.add_argument(
         "--steps-per-execution-backends",
         nargs="+",
-        choices=["jax", "tensorflow", "torch"],
-        default=["jax", "tensorflow", "torch"],
+        choices=BACKENDS,
+        default=list(BACKENDS),
         help="the backends that get a --steps-per-execution row",
     )
-    parser.add_argument("--worker", choices=["keras", "torch-template", "torch-lean"])
+    parser.add_argument("--worker", choices=["keras", "optax", "torch-template", "torch-lean"])
     args = parser.parse_args()
-    if args.fit_epochs < 2 or (args.steps_per_execution or 1) < 1:
-        parser.error("--fit-epochs must be at least 2 and --steps-per-execution at least 1")
+    if args.fit_epochs < 2 or min(args.steps_per_execution or 1, args.batch) < 1:
+        parser.error(
+            "--fit-epochs must be at least 2, --steps-per-execution and --batch at least 1"
+        )
+    if args.fit_epoch_steps < 1:
+        parser.error("--fit-epoch-steps must be at least 1")
 
     if args.worker:
         if args.worker == "keras":
-            rate = keras_worker(args.steps, args.warmup)
+            rate = keras_worker(args.steps, args.warmup, args.batch)
+        elif args.worker == "optax":
+            rate = optax_worker(args.steps, args.warmup, args.batch)
         else:
-            rate = torch_template_worker(args.steps, args.warmup, lean=args.worker == "torch-lean")
+            lean = args.worker == "torch-lean"
+            rate = torch_template_worker(args.steps, args.warmup, lean=lean, batch=args.batch)
         print(json.dumps({"steps_per_second": rate}))
         return
 
-    fits = fit_rows(args)
-    rates = {name: [] for name in [*IMPLEMENTATIONS, *fits]}
-    for _ in range(args.repeats):
-        for name in IMPLEMENTATIONS:
-            rates[name].append(measure(name, args.steps, args.warmup))
+    bare, fits = implementations(args), fit_rows(args)
+    rates = {name: [] for name in [*bare, *fits]}
+    for round_ in range(args.repeats):
+        for name, (worker, backend) in bare.items():
+            rates[name].append(measure(worker, backend, args))
+            print(f"round {round_ + 1}: {name}: {rates[name][-1]:.1f}", file=sys.stderr)
         for name, (backend, extra) in fits.items():
-            rates[name].append(fit_command_rate(backend, args.fit_epochs, extra))
-    reference = statistics.median(rates["plain PyTorch loop (course template)"])
+            rate = fit_command_rate(
+                backend, args.fit_epochs, extra, args.batch, args.fit_epoch_steps
+            )
+            rates[name].append(rate)
+            print(f"round {round_ + 1}: {name}: {rates[name][-1]:.1f}", file=sys.stderr)
+    reference = statistics.median(rates[TEMPLATE])
     print(
-        f"Vanilla MLP GAN (2,946,577 parameters), batch {BATCH}, {args.steps} timed steps "
+        f"Vanilla MLP GAN (2,946,577 parameters), batch {args.batch}, {args.steps} timed steps "
         f"after {args.warmup} warm-up steps, median of {args.repeats} interleaved runs."
     )
     print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, no GPU; "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {accelerator()}; "
         f"{datetime.date.today()}; load average {os.getloadavg()[0]:.2f} at the end.\n"
     )
     if fits:
         print(
             f"fit command rows: `keras-gmgan fit --model gan --steps-per-epoch "
-            f"{FIT_EPOCH_STEPS}` on MNIST, {args.fit_epochs} epochs minus 1 epoch.\n"
+            f"{args.fit_epoch_steps} --batch-size {args.batch}` on MNIST, {args.fit_epochs} epochs "
+            "minus 1 epoch.\n"
         )
     print("| implementation | steps/s (median) | runs | × plain PyTorch loop |")
     print("|---|---|---|---|")

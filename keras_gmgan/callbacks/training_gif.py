@@ -19,7 +19,8 @@ class TrainingGIF(StepCountingCallback):
     last step. The last frame is also saved as a PNG beside the GIF.
 
     Steps are generator steps (`fit` batches), counted from the model's optimizer so that a
-    resumed run keeps numbering.
+    resumed run keeps numbering. A model that keeps a moving average of its generator's
+    weights (`ema_decay`) is filmed with the average, the weights it samples with.
 
     Args:
         path: the GIF file to write (parent folders are created).
@@ -104,7 +105,8 @@ class TrainingGIF(StepCountingCallback):
     def _record(self):
         model = self.model  # under JAX this syncs the variables out of the training state
         z = model.latent(self._latent_noise)
-        points = keras.ops.convert_to_numpy(model.generator(z, training=False))
+        with model.sampling_weights():
+            points = keras.ops.convert_to_numpy(model.generator(z, training=False))
         self.frames.append((self.step, np.asarray(points, dtype="float32")))
 
 

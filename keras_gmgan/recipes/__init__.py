@@ -196,6 +196,7 @@ _BCE_BATCH = f"64 for images, {points_batch_size(False)} for 2-D points"
 _CRITIC_BATCH = "64 for images, --n-critic × 64 for 2-D points"
 _GENERATOR_NOTES = {**_MIXTURE_NOTES, **_LATENT_NOTE, **_POINT_NOTES}
 _GMGAN = dict(
+    run_options=("gif",),
     inputs=_generator_inputs,
     points_batch_size=_gmgan_batch,
     requires={"gp_weight": ("loss", ("wgan-gp",)), "n_critic": ("loss", ("wgan-gp",))},

@@ -42,6 +42,28 @@ def test_gif_has_a_frame_per_n_steps_and_the_last_frame_as_png(tmp_path):
     assert first.shape == (300, 2) and not np.allclose(first, last)
 
 
+def test_a_model_with_a_generator_average_is_filmed_with_the_average(tmp_path):
+    points = get_mixture_2d("two_modes").sample(256, seed=0)
+    wgan = WGAN(
+        build_toy_2d_generator(2, (16,)),
+        build_toy_2d_discriminator((16,)),
+        lipschitz="clip",
+        n_critic=2,
+        seed=0,
+        ema_decay=0.9,
+    )
+    wgan.compile(g_optimizer=keras.optimizers.Adam(5e-2))
+    gif = TrainingGIF(tmp_path / "train.gif", points, every_n_steps=4, num_points=50)
+    wgan.fit(points, batch_size=32, epochs=1, steps_per_epoch=8, verbose=0, callbacks=[gif])
+
+    z = wgan.latent(gif._latent_noise)
+    with wgan.sampling_weights("ema"):
+        averaged = keras.ops.convert_to_numpy(wgan.generator(z))
+    raw = keras.ops.convert_to_numpy(wgan.generator(z))
+    assert not np.allclose(averaged, raw, atol=1e-4)  # the average lags the trained weights
+    np.testing.assert_allclose(gif.frames[-1][1], averaged, rtol=1e-5, atol=1e-5)
+
+
 def test_non_2d_real_points_are_rejected(tmp_path):
     with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
         TrainingGIF(tmp_path / "x.gif", np.zeros((10, 3)))

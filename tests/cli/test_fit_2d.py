@@ -28,6 +28,18 @@ def test_wgan_on_the_ring_writes_mode_metrics_and_a_gif(tmp_path):
     assert Image.open(out / "training.gif").n_frames >= 2
 
 
+def test_gmgan_on_the_grid_films_its_training(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli,
+        ["fit", "--model", "gmgan", "--dataset", "grid", "--components", "25", "--epochs", "1",
+         "--steps-per-epoch", "20", "--gif", "--verbose", "0", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert Image.open(out / "training.gif").n_frames >= 2
+    assert (out / "training.png").is_file()
+
+
 def test_options_that_do_not_apply_are_rejected(tmp_path):
     result = CliRunner().invoke(
         cli, ["fit", "--model", "gan", "--lipschitz", "clip", "--out", str(tmp_path / "r")]

@@ -305,7 +305,7 @@ BACKENDS = ("jax", "tensorflow", "torch")
 TEMPLATE = "plain PyTorch loop (course template)"
 
 
-def implementations(args) -> dict:
+def implementations(args: argparse.Namespace) -> dict:
     """{row name: (worker, Keras backend or None)} of the bare-step rows asked for."""
     rows = {f"keras-gmgan, {backend}": ("keras", backend) for backend in args.backends}
     if args.optax:
@@ -315,7 +315,7 @@ def implementations(args) -> dict:
     return rows
 
 
-def measure(worker: str, backend, args) -> float:
+def measure(worker: str, backend: str | None, args: argparse.Namespace) -> float:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     if backend:
         env["KERAS_BACKEND"] = backend
@@ -327,7 +327,7 @@ def measure(worker: str, backend, args) -> float:
     return json.loads(completed.stdout.strip().splitlines()[-1])["steps_per_second"]
 
 
-def fit_rows(args) -> dict:
+def fit_rows(args: argparse.Namespace) -> dict:
     """{row name: (backend, extra fit options)} of the `keras-gmgan fit` rows asked for."""
     rows = {}
     for backend in args.backends if args.fit else ():
@@ -350,7 +350,7 @@ def accelerator() -> str:
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)

@@ -15,16 +15,23 @@ def _share(picture, mask):
     return float(np.mean(mask(*np.moveaxis(picture.astype(int), -1, 0))))
 
 
-def test_gif_has_a_frame_per_n_steps_and_the_last_frame_as_png(tmp_path):
-    points = get_mixture_2d("two_modes").sample(256, seed=0)
+def _small_wgan(**kwargs) -> WGAN:
+    """A weight-clipped WGAN of 16-unit networks on 2-D points, compiled to move fast."""
     wgan = WGAN(
         build_toy_2d_generator(2, (16,)),
         build_toy_2d_discriminator((16,)),
         lipschitz="clip",
         n_critic=2,
         seed=0,
+        **kwargs,
     )
     wgan.compile(g_optimizer=keras.optimizers.Adam(5e-2))
+    return wgan
+
+
+def test_gif_has_a_frame_per_n_steps_and_the_last_frame_as_png(tmp_path):
+    points = get_mixture_2d("two_modes").sample(256, seed=0)
+    wgan = _small_wgan()
     gif = TrainingGIF(tmp_path / "run" / "train.gif", points, every_n_steps=3, num_points=300)
 
     # 2 epochs × 4 steps = 8 steps: frames after steps 0, 3, 6 and the last one, 8.
@@ -44,15 +51,7 @@ def test_gif_has_a_frame_per_n_steps_and_the_last_frame_as_png(tmp_path):
 
 def test_a_model_with_a_generator_average_is_filmed_with_the_average(tmp_path):
     points = get_mixture_2d("two_modes").sample(256, seed=0)
-    wgan = WGAN(
-        build_toy_2d_generator(2, (16,)),
-        build_toy_2d_discriminator((16,)),
-        lipschitz="clip",
-        n_critic=2,
-        seed=0,
-        ema_decay=0.9,
-    )
-    wgan.compile(g_optimizer=keras.optimizers.Adam(5e-2))
+    wgan = _small_wgan(ema_decay=0.9)
     gif = TrainingGIF(tmp_path / "train.gif", points, every_n_steps=4, num_points=50)
     wgan.fit(points, batch_size=32, epochs=1, steps_per_epoch=8, verbose=0, callbacks=[gif])
 

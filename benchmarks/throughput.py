@@ -81,7 +81,7 @@ def keras_worker(steps: int, warmup: int, batch: int = BATCH) -> float:
 
 class TemplateGAN:
     """The course template's GAN in plain PyTorch: nn.Sequential MLPs, sigmoid + BCELoss,
-    Adam(2e-4, β=(0.5, 0.999)) for each player, batches of 64 images in [-1, 1]. D is
+    Adam(2e-4, β=(0.5, 0.999)) for each player, batches of `batch` (64) images in [-1, 1]. D is
     trained on G(z) without detaching and G without freezing D (as the template does).
     `device="cuda"` moves the networks there and each batch as it is drawn, as the template
     does on a GPU.

@@ -22,6 +22,8 @@ On a machine with a GPU, every implementation runs on it (the template loop move
 and batches to CUDA, as the course template does); `--batch` sets the batch size of every row
 and `--backends` the Keras backends measured (TensorFlow needs its GPU build). `--optax` adds
 the limit proxy row: the same MLP pair and step written directly in JAX with optax.
+`--torch-jit` adds the torch step compiled with torch.compile (`compile(jit_compile=True)`);
+its compilation falls in the warm-up steps, which are not timed.
 """
 
 import argparse
@@ -41,7 +43,7 @@ LATENT = 100
 IMAGE = 784
 
 
-def keras_worker(steps: int, warmup: int, batch: int = BATCH) -> float:
+def keras_worker(steps: int, warmup: int, batch: int = BATCH, jit_compile="auto") -> float:
     import keras
     import numpy as np
 
@@ -57,6 +59,7 @@ def keras_worker(steps: int, warmup: int, batch: int = BATCH) -> float:
     gan.compile(
         d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
         g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        jit_compile=jit_compile,
     )
 
     class Timer(keras.callbacks.Callback):
@@ -308,6 +311,8 @@ TEMPLATE = "plain PyTorch loop (course template)"
 def implementations(args: argparse.Namespace) -> dict:
     """{row name: (worker, Keras backend or None)} of the bare-step rows asked for."""
     rows = {f"keras-gmgan, {backend}": ("keras", backend) for backend in args.backends}
+    if args.torch_jit:
+        rows["keras-gmgan, torch, jit_compile=True"] = ("keras-jit", "torch")
     if args.optax:
         rows["bare JAX + optax step (limit proxy)"] = ("optax", None)
     rows["plain PyTorch loop, template's wasted backward passes removed"] = ("torch-lean", None)
@@ -358,6 +363,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=BATCH, help="batch size of every row")
     parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
     parser.add_argument("--optax", action="store_true", help="add the bare JAX + optax row")
+    parser.add_argument(
+        "--torch-jit",
+        action="store_true",
+        help="add the torch step compiled with torch.compile (compile(jit_compile=True))",
+    )
     parser.add_argument("--fit", action="store_true", help="add the keras-gmgan fit rows")
     parser.add_argument("--fit-epochs", type=int, default=3)
     parser.add_argument("--fit-epoch-steps", type=int, default=FIT_EPOCH_STEPS)
@@ -369,7 +379,9 @@ def main() -> None:
         default=list(BACKENDS),
         help="the backends that get a --steps-per-execution row",
     )
-    parser.add_argument("--worker", choices=["keras", "optax", "torch-template", "torch-lean"])
+    parser.add_argument(
+        "--worker", choices=["keras", "keras-jit", "optax", "torch-template", "torch-lean"]
+    )
     args = parser.parse_args()
     if args.fit_epochs < 2 or min(args.steps_per_execution or 1, args.batch) < 1:
         parser.error(
@@ -379,8 +391,9 @@ def main() -> None:
         parser.error("--fit-epoch-steps must be at least 1")
 
     if args.worker:
-        if args.worker == "keras":
-            rate = keras_worker(args.steps, args.warmup, args.batch)
+        if args.worker in ("keras", "keras-jit"):
+            jit_compile = True if args.worker == "keras-jit" else "auto"
+            rate = keras_worker(args.steps, args.warmup, args.batch, jit_compile)
         elif args.worker == "optax":
             rate = optax_worker(args.steps, args.warmup, args.batch)
         else:
@@ -389,6 +402,7 @@ def main() -> None:
         print(json.dumps({"steps_per_second": rate}))
         return
 
+    load_at_start = os.getloadavg()[0]
     bare, fits = implementations(args), fit_rows(args)
     rates = {name: [] for name in [*bare, *fits]}
     for round_ in range(args.repeats):
@@ -408,7 +422,8 @@ def main() -> None:
     )
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {accelerator()}; "
-        f"{datetime.date.today()}; load average {os.getloadavg()[0]:.2f} at the end.\n"
+        f"{datetime.date.today()}; load average {load_at_start:.2f} at the start and "
+        f"{os.getloadavg()[0]:.2f} at the end.\n"
     )
     if fits:
         print(

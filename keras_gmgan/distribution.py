@@ -27,7 +27,6 @@ Only the first process writes files (`is_chief`, `run_directory_for_this_process
 """
 
 import atexit
-import importlib
 import json
 import os
 import shutil
@@ -37,9 +36,9 @@ from typing import Any, Callable
 
 import keras
 
-
-def _plumbing():
-    return importlib.import_module(f"keras_gmgan.backend.{keras.backend.backend()}")
+# The backend's module, imported once: an import inside a step that torch.compile traces
+# would break its graph.
+from keras_gmgan.backend import plumbing
 
 
 def set_data_parallel(batch_size: int) -> int:
@@ -52,7 +51,7 @@ def set_data_parallel(batch_size: int) -> int:
         ValueError: when `batch_size` does not split evenly over the replicas.
         RuntimeError: under PyTorch, when the process was not started by `torchrun`.
     """
-    replicas = _plumbing().setup_data_parallel()
+    replicas = plumbing.setup_data_parallel()
     if batch_size % replicas:
         raise ValueError(
             f"--batch-size {batch_size} does not split evenly over {replicas} devices; "
@@ -111,7 +110,7 @@ def draw_for_replicas(draw: Callable[[int], Any], n: Any) -> Any:
     seed generators agree) and keeps its own slice, so the replicas together use exactly the
     values a single device would.
     """
-    index, count = _plumbing().replica_context()
+    index, count = plumbing.replica_context()
     if count == 1:
         return draw(1)
     start = index * n
@@ -121,7 +120,7 @@ def draw_for_replicas(draw: Callable[[int], Any], n: Any) -> Any:
 def replica_mean(x: Any) -> Any:
     """The mean of `x` over the replicas (`x` itself under JAX or on one device);
     differentiable, for a loss that is not a mean of per-example terms."""
-    return _plumbing().replica_mean(x)
+    return plumbing.replica_mean(x)
 
 
 class ShardedBatches(keras.utils.PyDataset):
@@ -161,7 +160,7 @@ def shard_batches(batches: keras.utils.PyDataset) -> keras.utils.PyDataset:
     """`batches` as this process should feed them to `fit`: its `ShardedBatches` slice under
     a PyTorch process group or with several JAX processes, unchanged on one process and under
     TensorFlow (the strategy splits each global batch itself)."""
-    index, count = _plumbing().batch_shard()
+    index, count = plumbing.batch_shard()
     if count == 1:
         return batches
     sharded = ShardedBatches(batches, index, count)
@@ -175,9 +174,9 @@ def check_data_parallel_model(model: keras.Model) -> None:
     processes: a plain Keras model (the `cnn-baseline` classifier) trains with Keras' own
     `train_step`, which knows nothing of the process group, so each process would drift
     apart on its own slice. (TensorFlow and JAX distribute Keras' own step as well.)"""
-    if _plumbing().batch_shard()[1] == 1 or keras.backend.backend() != "torch":
+    if plumbing.batch_shard()[1] == 1 or keras.backend.backend() != "torch":
         return
-    if not isinstance(model, _plumbing().AdversarialTrainer):
+    if not isinstance(model, plumbing.AdversarialTrainer):
         raise ValueError(
             f"{type(model).__name__} trains with Keras' own train_step, which does not average "
             "gradients over PyTorch processes; train it without --distribute, or under "

@@ -16,6 +16,9 @@ that cannot be written that way live here, one module per backend, with the same
   model's ordinary, stateful `train_step(data)` inside a jit-compiled stateless step that
   threads every player's optimizer state. Under TensorFlow and PyTorch it adds nothing.
 
+`plumbing` is the chosen module itself, for the data-parallel helpers each one also has
+(`keras_gmgan.distribution`).
+
 This mirrors how Keras itself picks `backend/{jax,tensorflow,torch}/trainer.py`.
 """
 
@@ -24,15 +27,19 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "jax":
-    from keras_gmgan.backend.jax import AdversarialTrainer, input_gradient, minimize
+    from keras_gmgan.backend import jax as plumbing
 elif _BACKEND == "tensorflow":
-    from keras_gmgan.backend.tensorflow import AdversarialTrainer, input_gradient, minimize
+    from keras_gmgan.backend import tensorflow as plumbing
 elif _BACKEND == "torch":
-    from keras_gmgan.backend.torch import AdversarialTrainer, input_gradient, minimize
+    from keras_gmgan.backend import torch as plumbing
 else:
     raise ImportError(
         f"keras-gmgan supports the jax, tensorflow and torch backends, not {_BACKEND!r}. "
         "Set KERAS_BACKEND to one of them."
     )
 
-__all__ = ["AdversarialTrainer", "input_gradient", "minimize"]
+AdversarialTrainer = plumbing.AdversarialTrainer
+input_gradient = plumbing.input_gradient
+minimize = plumbing.minimize
+
+__all__ = ["AdversarialTrainer", "input_gradient", "minimize", "plumbing"]

@@ -23,7 +23,9 @@ and batches to CUDA, as the course template does); `--batch` sets the batch size
 and `--backends` the Keras backends measured (TensorFlow needs its GPU build). `--optax` adds
 the limit proxy row: the same MLP pair and step written directly in JAX with optax.
 `--torch-jit` adds the torch step compiled with torch.compile (`compile(jit_compile=True)`);
-its compilation falls in the warm-up steps, which are not timed.
+its compilation falls in the warm-up steps, which are not timed. `--tf-no-xla` adds the
+TensorFlow step without XLA (`jit_compile=False`; the TensorFlow row's "auto" compiles it with
+XLA, also on a CPU).
 """
 
 import argparse
@@ -313,6 +315,8 @@ def implementations(args: argparse.Namespace) -> dict:
     rows = {f"keras-gmgan, {backend}": ("keras", backend) for backend in args.backends}
     if args.torch_jit:
         rows["keras-gmgan, torch, jit_compile=True"] = ("keras-jit", "torch")
+    if args.tf_no_xla:
+        rows["keras-gmgan, tensorflow, jit_compile=False"] = ("keras-nojit", "tensorflow")
     if args.optax:
         rows["bare JAX + optax step (limit proxy)"] = ("optax", None)
     rows["plain PyTorch loop, template's wasted backward passes removed"] = ("torch-lean", None)
@@ -368,6 +372,11 @@ def main() -> None:
         action="store_true",
         help="add the torch step compiled with torch.compile (compile(jit_compile=True))",
     )
+    parser.add_argument(
+        "--tf-no-xla",
+        action="store_true",
+        help="add the TensorFlow step without XLA (compile(jit_compile=False))",
+    )
     parser.add_argument("--fit", action="store_true", help="add the keras-gmgan fit rows")
     parser.add_argument("--fit-epochs", type=int, default=3)
     parser.add_argument("--fit-epoch-steps", type=int, default=FIT_EPOCH_STEPS)
@@ -380,7 +389,8 @@ def main() -> None:
         help="the backends that get a --steps-per-execution row",
     )
     parser.add_argument(
-        "--worker", choices=["keras", "keras-jit", "optax", "torch-template", "torch-lean"]
+        "--worker",
+        choices=["keras", "keras-jit", "keras-nojit", "optax", "torch-template", "torch-lean"],
     )
     args = parser.parse_args()
     if args.fit_epochs < 2 or min(args.steps_per_execution or 1, args.batch) < 1:
@@ -391,8 +401,8 @@ def main() -> None:
         parser.error("--fit-epoch-steps must be at least 1")
 
     if args.worker:
-        if args.worker in ("keras", "keras-jit"):
-            jit_compile = True if args.worker == "keras-jit" else "auto"
+        if args.worker.startswith("keras"):
+            jit_compile = {"keras": "auto", "keras-jit": True, "keras-nojit": False}[args.worker]
             rate = keras_worker(args.steps, args.warmup, args.batch, jit_compile)
         elif args.worker == "optax":
             rate = optax_worker(args.steps, args.warmup, args.batch)

@@ -396,9 +396,13 @@ class Run:
         sample_grid: Optional[bool] = None,
         evaluate=None,
         verbose: Union[int, str] = "auto",
+        jit_compile: Union[bool, str] = "auto",
         **fit_kwargs,
     ) -> dict:
         """Trains `model` with the run's `callbacks(...)` and `finish`es the run.
+
+        `jit_compile` True or False sets `model.jit_compile` (Keras' compile option) for
+        this training, whatever the model was compiled or loaded with; "auto" keeps it.
 
         `x`, `y` and `fit_kwargs` go to `model.fit` (a `keras.utils.PyDataset` such as
         `RepeatingBatches` keeps a resumed run's batches those of an uninterrupted one).
@@ -411,6 +415,8 @@ class Run:
         import keras
 
         steps_before = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+        if jit_compile != "auto":
+            model.jit_compile = bool(jit_compile)
         try:
             run_callbacks = self.callbacks(model, evaluations, callbacks, sample_grid)
             started = time.time()

@@ -18,6 +18,39 @@ def _seed_everything():
     keras.backend.clear_session()
 
 
+#: Whether the running test is marked `xla` (read by the TensorFlow trainer's patch below).
+_XLA = {"on": False}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tensorflow_xla_only_where_marked():
+    """Under TensorFlow the models compile their step with XLA by default, seconds per model
+    on a CPU that add minutes to the suite; tests not marked `xla` train them as Keras' own
+    "auto" does on a CPU, without XLA (the same training but for the random generator, which
+    XLA picks). The `xla` tests (the default's steps against JAX's, `jit_compile`) keep it.
+    Session-scoped, so that module-scoped fixtures are built the same way."""
+    if BACKEND != "tensorflow":
+        yield
+        return
+    from keras_gmgan.backend.tensorflow import AdversarialTrainer
+
+    original = AdversarialTrainer._resolve_auto_jit_compile
+
+    def resolve(self):
+        return original(self) if _XLA["on"] else False
+
+    AdversarialTrainer._resolve_auto_jit_compile = resolve
+    yield
+    AdversarialTrainer._resolve_auto_jit_compile = original
+
+
+@pytest.fixture(autouse=True)
+def _xla_where_marked(request):
+    _XLA["on"] = request.node.get_closest_marker("xla") is not None
+    yield
+    _XLA["on"] = False
+
+
 @pytest.fixture
 def tiny_images():
     """64 random 8×8×1 images in [-1, 1]."""

@@ -70,6 +70,7 @@ def test_saved_classifier_loads_and_gives_the_same_logits(path):
     assert int(to_numpy(model.optimizer.iterations)) == steps + 1
 
 
+@pytest.mark.xla  # under TensorFlow the default XLA step, against JAX's
 @pytest.mark.parametrize("name", STEP_MODELS)
 def test_training_steps_match_the_jax_reference(name):
     """Same weights, batches and latent noise: two `fit` steps land where they land under JAX.

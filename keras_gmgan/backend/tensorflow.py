@@ -47,7 +47,23 @@ def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
 
 
 class AdversarialTrainer:
-    """Nothing to add under TensorFlow: the stateful `train_step` runs as written."""
+    """The stateful `train_step` runs as written, and `jit_compile="auto"` (`compile`'s
+    default) compiles it with XLA on a machine without a GPU too.
+
+    Keras' own "auto" leaves XLA off on CPU-only machines; the adversarial steps measured
+    markedly faster with it there (BENCHMARKS.md, "XLA under TensorFlow"). As in Keras, it
+    stays off under a `tf.distribute` strategy and for models with a layer that does not
+    support it; `compile(jit_compile=False)` turns it off.
+    """
+
+    def _resolve_auto_jit_compile(self):
+        # Keras 3.15.1: `Trainer._resolve_auto_jit_compile` resolves compile's "auto" and
+        # `model_supports_jit` checks the layers; both are private.
+        from keras.src.trainers.trainer import model_supports_jit
+
+        if self._distribute_strategy:
+            return False
+        return model_supports_jit(self)
 
 
 # Data parallelism ------------------------------------------------------------------------

@@ -30,8 +30,13 @@ def minimize(
     return loss.detach(), _detach(aux)
 
 
+@torch.compiler.disable
 def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
-    """Gradient of the scalar `fn(x)` with respect to `x`; differentiable again."""
+    """Gradient of the scalar `fn(x)` with respect to `x`; differentiable again.
+
+    It runs uncompiled inside a step compiled with torch.compile (`jit_compile=True`), whose
+    AOTAutograd graphs cannot be differentiated twice (the gradient penalty does).
+    """
     x = torch.as_tensor(x)
     if not x.requires_grad:
         x = x.detach().requires_grad_(True)

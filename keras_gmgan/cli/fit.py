@@ -21,8 +21,10 @@ from keras_gmgan.recipes.options import (
     FIT_OPTIONS,
     IMAGE_DATASETS,
     IMAGE_EVAL_SAMPLES,
+    JIT_COMPILE,
     RunOption,
     check_eval_options,
+    check_jit_compile,
     check_model_options,
 )
 
@@ -93,6 +95,7 @@ def fit(ctx: click.Context, **options):
         return _resume(ctx, options)
     recipe = RECIPES[options["model"]]
     check_options(ctx)
+    _errors(check_jit_compile, options)
     options = recipe.with_defaults(options, options["dataset"] not in IMAGE_DATASETS)
     _errors(check_eval_options, options)
     _check_mlflow(options)
@@ -243,6 +246,7 @@ def _train(run, model, recipe, data, batches):
             sample_grid=data.is_image and recipe.generative,
             evaluate=evaluate,
             verbose=options["verbose"],
+            jit_compile=JIT_COMPILE[options.get("jit_compile") or "auto"],
         )
     except (NonFiniteLossError, TrainingInterrupted, OSError) as error:
         checkpoint = run.checkpoint() if run.directory.exists() else None
@@ -314,6 +318,7 @@ def _resume(ctx: click.Context, options: dict):
     saved = run.options
     saved.update(verbose=options["verbose"], resume=None)
     saved["out"] = Path(saved["out"]) if saved.get("out") else out
+    _errors(check_jit_compile, saved)
     recipe = RECIPES[saved["model"]]
     data = _load_data(saved)
     if saved.get("distribute") == "data-parallel":

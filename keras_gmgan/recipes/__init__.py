@@ -40,6 +40,7 @@ TRAINING_OPTIONS = frozenset(
     {
         "model", "dataset", "data", "epochs", "steps_per_epoch", "batch_size", "seed", "out",
         "overwrite", "verbose", "distribute", "resume", "eval_every", "eval_samples", "mlflow",
+        "jit_compile",
     }
 )  # fmt: skip
 #: Options that shape the latent prior.

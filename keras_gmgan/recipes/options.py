@@ -22,6 +22,10 @@ IMAGE_EVAL_SAMPLES = 2000
 #: The largest seed NumPy (and so Keras' `set_random_seed`) accepts.
 SEED_MAX = 2**32 - 1
 
+#: `--jit-compile`'s choices and the `compile(jit_compile=...)` value each stands for.
+JIT_COMPILE_CHOICES = ("auto", "true", "false")
+JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
+
 #: The values of `RunOption.kind`.
 KINDS = ("int", "float", "choice", "flag", "path", "text")
 
@@ -270,6 +274,16 @@ def _declare() -> tuple:
             "--eval-every then evaluates at the end of the call that reaches each multiple.",
             minimum=1,
         ),
+        _shown(
+            "jit_compile",
+            "choice",
+            "auto",
+            "Compile the training step (Keras' compile option): auto compiles it with XLA "
+            "under JAX and TensorFlow (on a CPU too) and leaves it eager under torch; true "
+            "also compiles it with torch.compile under torch (a minute or two at the start); "
+            "false runs it uncompiled, to debug.",
+            choices=JIT_COMPILE_CHOICES,
+        ),
         _shown("seed", "int", 0, minimum=0, maximum=SEED_MAX),
         RunOption("out", "path", "Run directory (default runs/<model>-<timestamp>)."),
         RunOption("overwrite", "flag", "Replace an existing run directory."),
@@ -341,6 +355,23 @@ def check_model_options(model: str, options: dict, given: Collection[str]) -> No
         raise ValueError(
             f"--data points at a local copy of {' or '.join(LOCAL_DATASETS)}; --dataset "
             f"{dataset} needs none (it ships with scikit-learn or is generated). Drop --data."
+        )
+
+
+def check_jit_compile(options: dict) -> None:
+    """Raises ValueError for `--jit-compile true` with `--distribute data-parallel` under
+    TensorFlow: XLA does not reach the variables `MirroredStrategy` mirrors on the other
+    devices (Keras' "auto" leaves XLA off there)."""
+    import keras
+
+    if (
+        options.get("jit_compile") == "true"
+        and options.get("distribute") == "data-parallel"
+        and keras.backend.backend() == "tensorflow"
+    ):
+        raise ValueError(
+            "--jit-compile true does not train data-parallel under TensorFlow (XLA cannot "
+            "reach the variables mirrored on the other devices); use --jit-compile auto."
         )
 
 

@@ -14,7 +14,9 @@ that cannot be written that way live here, one module per backend, with the same
   itself differentiable (gradient penalties, latent inversion).
 - `AdversarialTrainer`: a mixin placed before `keras.Model`; under JAX it makes `fit` run the
   model's ordinary, stateful `train_step(data)` inside a jit-compiled stateless step that
-  threads every player's optimizer state. Under TensorFlow and PyTorch it adds nothing.
+  threads every player's optimizer state. Under TensorFlow it makes compile's
+  `jit_compile="auto"` mean XLA on a CPU too; under PyTorch it runs `steps_per_execution`
+  steps per call (which Keras' torch trainer refuses) and keeps data-parallel processes in step.
 
 `plumbing` is the chosen module itself, for the data-parallel helpers each one also has
 (`keras_gmgan.distribution`).

@@ -23,7 +23,6 @@ IMAGE_EVAL_SAMPLES = 2000
 SEED_MAX = 2**32 - 1
 
 #: `--jit-compile`'s choices and the `compile(jit_compile=...)` value each stands for.
-JIT_COMPILE_CHOICES = ("auto", "true", "false")
 JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
 
 #: The values of `RunOption.kind`.
@@ -282,7 +281,7 @@ def _declare() -> tuple:
             "under JAX and TensorFlow (on a CPU too) and leaves it eager under torch; true "
             "also compiles it with torch.compile under torch (a minute or two at the start); "
             "false runs it uncompiled, to debug.",
-            choices=JIT_COMPILE_CHOICES,
+            choices=tuple(JIT_COMPILE),
         ),
         _shown("seed", "int", 0, minimum=0, maximum=SEED_MAX),
         RunOption("out", "path", "Run directory (default runs/<model>-<timestamp>)."),

@@ -21,6 +21,7 @@ _SUBMODULES = (
     "runs",
     "sampling",
     "schedules",
+    "scoring",
 )
 
 

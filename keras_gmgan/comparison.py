@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from keras_gmgan.runs import CONFIG_FILE, HISTORY_FILE, RESULTS_FILE
+from keras_gmgan.runs import CONFIG_FILE, EVALUATION_FILE, HISTORY_FILE, RESULTS_FILE
 
 #: Options that say where or how verbosely a run was made, not what it trained.
 NOT_COMPARED = frozenset({"out", "overwrite", "verbose", "resume", "data"})
@@ -24,8 +24,6 @@ EVALUATION_KEYS = ("evaluations", "mode_evaluations")
 FINAL_SECTIONS = ("final", "evaluation", "modes")
 #: Scalars of results.json worth a column beside the finals.
 RESULT_SCALARS = ("epochs", "steps", "train_seconds", "test_accuracy")
-#: Written by `keras-gmgan evaluate` into a run directory; its scalars join the table.
-EVALUATION_FILE = "evaluation.json"
 
 
 class NotARunError(ValueError):

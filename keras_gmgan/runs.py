@@ -39,6 +39,8 @@ MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.json"
 HISTORY_FILE = "history.csv"
 RESULTS_FILE = "results.json"
+#: Written by `keras-gmgan evaluate` (`keras_gmgan.scoring.evaluate_source`) into a run.
+EVALUATION_FILE = "evaluation.json"
 LOSS_PLOT = "loss.png"
 SAMPLES_DIR = "samples"
 

@@ -36,11 +36,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from keras_gmgan.runs import EVALUATION_FILE, RESULTS_FILE
+
 #: Where `keras-gmgan fit` keeps the evaluations of finished epochs while it runs
 #: (`keras_gmgan.callbacks.run_records.RECORDS_FILE`; spelled out so this process imports no Keras).
 RECORDS_FILE = "checkpoint_records.json"
-RESULTS_FILE = "results.json"
-EVALUATION_FILE = "evaluation.json"
 SWEEP_FILE = "sweep.json"
 STUDY_FILE = "study.sqlite3"
 LOCK_FILE = ".sweep.lock"

@@ -12,7 +12,6 @@ from keras_gmgan.cli.option_types import SEED
 from keras_gmgan.cli.sampling_options import (
     check_drs_percentile,
     draw_samples,
-    sampled_weights,
     sampling_options,
 )
 from keras_gmgan.run_lock import LOCK_FILE, RunDirectoryBusy, check_not_busy
@@ -70,6 +69,7 @@ def generate(
         raise click.UsageError("--drs draws from the whole prior; it does not take --label.")
 
     from keras_gmgan.runs import ModelFileError, apply_umask, load_model, write_json_atomic
+    from keras_gmgan.scoring import sampled_weights
     from keras_gmgan.visualization import save_image_grid, save_png, to_uint8
 
     try:

@@ -65,11 +65,6 @@ def check_drs_model(model) -> None:
         raise click.UsageError(f"--drs: {error}") from None
 
 
-def sampled_weights(model, raw_weights: bool) -> str:
-    """Which generator weights a command samples: "raw" or "ema" (its moving average)."""
-    return "ema" if model.generator_average is not None and not raw_weights else "raw"
-
-
 def draw_samples(model, n: int, seed: int, sigma_scale: float, drs: bool,
                  drs_percentile: float = 95.0, batch_size: int = 500,
                  weights: str | None = None) -> tuple:  # fmt: skip

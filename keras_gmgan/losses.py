@@ -162,6 +162,24 @@ def supervised_cross_entropy(logits, labels, num_classes: int):
     )
 
 
+def component_recovery(component_logits, components):
+    """InfoGAN's term for a categorical code: the cross-entropy of each fake's mixture
+    component under the softmax of the discriminator's K component logits.
+
+    Both players minimise it: the discriminator's component head learns to tell which
+    component drew a fake, and the generator to draw images from which it can, so that
+    different components draw recognisably different images. It is a variational lower
+    bound (up to a constant) on the mutual information between component and image.
+
+    Reference:
+        Chen et al., "InfoGAN: Interpretable Representation Learning by Information
+        Maximizing Generative Adversarial Nets", NeurIPS 2016.
+    """
+    return ops.mean(
+        keras.losses.sparse_categorical_crossentropy(components, component_logits, from_logits=True)
+    )
+
+
 def conditional_entropy(logits, num_classes: int):
     """Mean entropy of the class posterior (softmax of the K real-class logits), in nats.
 

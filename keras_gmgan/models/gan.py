@@ -38,9 +38,16 @@ class GAN(AdversarialModel):
     their concatenation; any other scores them in two calls, so batch normalisation sees
     them apart.
 
+    With `info_weight` > 0 (a mixture prior of K > 1 components) the discriminator has an
+    auxiliary head, as InfoGAN's Q network: its output 0 is the adversarial logit or score,
+    outputs 1 … K logits of the component that drew a fake. Both players add `info_weight`
+    times `losses.component_recovery` of the fakes to their loss, so each component has to
+    draw images the head can tell apart: components become clusters of the data.
+
     Logs `d_loss`, `g_loss`, `d_real` and `d_fake` (mean D(x) and D(G(z)): probabilities for
-    the BCE objective, critic scores otherwise) and, with `lipschitz="gp"`, `gp` (the
-    unweighted penalty); values of the discriminator steps are averaged over them.
+    the BCE objective, critic scores otherwise), with `lipschitz="gp"` `gp` (the unweighted
+    penalty) and with `info_weight` `info_loss` (the discriminator step's component
+    cross-entropy); values of the discriminator steps are averaged over them.
 
     Args:
         generator: `keras.Model` mapping (batch, latent_dim) to data.
@@ -57,12 +64,16 @@ class GAN(AdversarialModel):
             (`"gp"` for `"wgan-gp"`). The Wasserstein objectives require one.
         clip_value: the clipping bound.
         critic_batches: `"repeat"` or `"split"`, see above.
+        info_weight: weight of the component-recovery term (InfoGAN's λ, 1 in the paper);
+            0 trains without it. Needs a discriminator with 1 + K outputs.
 
     References:
         Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
         Arjovsky et al., "Wasserstein Generative Adversarial Networks", ICML 2017.
         Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017.
         Miyato et al., "Spectral Normalization for Generative Adversarial Networks", ICLR 2018.
+        Chen et al., "InfoGAN: Interpretable Representation Learning by Information
+        Maximizing Generative Adversarial Nets", NeurIPS 2016.
 
     Example:
     >>> from keras_gmgan.networks import build_mlp_generator, build_mlp_discriminator
@@ -89,6 +100,7 @@ class GAN(AdversarialModel):
         lipschitz: Optional[str] = None,
         clip_value: float = 0.01,
         critic_batches: str = "repeat",
+        info_weight: float = 0.0,
         **kwargs,
     ):
         if self.allowed_losses is not None and loss not in self.allowed_losses:
@@ -119,6 +131,19 @@ class GAN(AdversarialModel):
             )
         if lipschitz == "gp":
             self.trackers.append(keras.metrics.Mean(name="gp"))
+        self.info_weight = _checked_info_weight(info_weight, self.latent, discriminator)
+        if self.info_weight:
+            self.trackers.append(keras.metrics.Mean(name="info_loss"))
+
+    @property
+    def num_component_logits(self) -> int:
+        """K when the discriminator has a component head (`info_weight` > 0), else 0."""
+        return int(self.latent.num_components) if self.info_weight else 0
+
+    def adversarial_scores(self, scores):
+        """The discriminator's adversarial logit or score of each sample: its output 0
+        when it also has a component head, else all of it."""
+        return scores[:, :1] if self.info_weight else scores
 
     # Training --------------------------------------------------------------------------
 
@@ -135,7 +160,13 @@ class GAN(AdversarialModel):
             steps.append(self.discriminator_step(real_step, size))
 
         def generator_loss(fake, components):
-            return self.objective.generator(self.discriminator(fake, training=True))
+            scores = self.discriminator(fake, training=True)
+            loss = self.objective.generator(self.adversarial_scores(scores))
+            if self.info_weight:
+                loss = loss + self.info_weight * losses.component_recovery(
+                    scores[:, 1:], components
+                )
+            return loss
 
         g_loss = self.generator_step(size, generator_loss)
         logs = {name: _mean([values[name] for values in steps]) for name in steps[0]}
@@ -143,20 +174,25 @@ class GAN(AdversarialModel):
 
     def discriminator_step(self, real, n) -> dict:
         """One discriminator update against n fresh fakes; returns the values to log."""
-        fake, _ = self.sample_fakes(n)
+        fake, components = self.sample_fakes(n)
 
         def discriminator_loss():
             real_scores, fake_scores = self._score(real, fake)
-            loss = self.objective.discriminator(real_scores, fake_scores)
+            info = 0.0
+            if self.info_weight:
+                info = losses.component_recovery(fake_scores[:, 1:], components)
+            real_scores = self.adversarial_scores(real_scores)
+            fake_scores = self.adversarial_scores(fake_scores)
+            loss = self.objective.discriminator(real_scores, fake_scores) + self.info_weight * info
             penalty = 0.0
             if self.lipschitz == "gp":
                 penalty = losses.gradient_penalty(
-                    self.discriminator, real, fake, seed=self.seed_generator
+                    self._adversarial_critic, real, fake, seed=self.seed_generator
                 )
                 loss = loss + self.gp_weight * penalty
-            return loss, (real_scores, fake_scores, penalty)
+            return loss, (real_scores, fake_scores, penalty, info)
 
-        d_loss, (real_scores, fake_scores, penalty) = minimize(
+        d_loss, (real_scores, fake_scores, penalty, info) = minimize(
             discriminator_loss, self.discriminator_variables, self.d_optimizer
         )
         self.enforce_lipschitz()
@@ -167,7 +203,13 @@ class GAN(AdversarialModel):
         logs["wasserstein"] = d_real - d_fake
         if self.lipschitz == "gp":
             logs["gp"] = penalty
+        if self.info_weight:
+            logs["info_loss"] = info
         return logs
+
+    def _adversarial_critic(self, x, training=False):
+        """The discriminator's adversarial output alone: what the gradient penalty bounds."""
+        return self.adversarial_scores(self.discriminator(x, training=training))
 
     def _score(self, real, fake):
         """D(x) and D(G(z)): one call on both for a spectrally normalised critic, else two."""
@@ -200,6 +242,7 @@ class GAN(AdversarialModel):
                 "gp_weight": self.gp_weight,
                 "clip_value": self.clip_value,
                 "critic_batches": self.critic_batches,
+                "info_weight": self.info_weight,
             }
         )
         return config
@@ -238,6 +281,28 @@ def _check_settings(objective, lipschitz, n_critic, gp_weight, clip_value, criti
         raise ValueError(
             f"critic_batches must be one of {', '.join(CRITIC_BATCHES)}; got {critic_batches!r}."
         )
+
+
+def _checked_info_weight(info_weight, latent, discriminator) -> float:
+    """`info_weight` as a float; a one-line ValueError when it cannot train."""
+    if isinstance(info_weight, bool) or not info_weight >= 0 or info_weight == float("inf"):
+        raise ValueError(f"info_weight must be a finite number >= 0; got {info_weight!r}.")
+    if not info_weight:
+        return 0.0
+    k = int(latent.num_components)
+    if k < 2:
+        raise ValueError(
+            "info_weight asks the discriminator which mixture component drew each fake, and "
+            "this prior has one component; use a mixture (num_components >= 2) or info_weight=0."
+        )
+    outputs = discriminator.output_shape[-1]
+    if outputs != 1 + k:
+        raise ValueError(
+            f"info_weight needs a discriminator with 1 + K = {1 + k} outputs (the adversarial "
+            f"logit and {k} component logits); this one has {outputs}: build it with "
+            f"num_outputs={1 + k}."
+        )
+    return float(info_weight)
 
 
 def spectral_normalization_layers(model: keras.layers.Layer) -> list:

@@ -71,6 +71,7 @@ def build_gmgan(
     learning_rate: Optional[float] = None,
     seed: Optional[int] = None,
     ema_decay: Optional[float] = None,
+    info_weight: float = 0.0,
     compile: bool = True,
 ) -> AdversarialModel:
     """Builds (and compiles) a GM-GAN for data of shape `data_shape`.
@@ -83,7 +84,9 @@ def build_gmgan(
     σ=0.7, d=100, the course template's MLPs, Adam(2e-4, β1=0.5). `loss="wgan-gp"` (unsupervised
     variants) switches to the critic loss with gradient penalty and Adam(1e-4, β=(0, 0.9)).
     `learning_rate` overrides both players' learning rate. `ema_decay` keeps a moving
-    average of the generator's weights for sampling (`AdversarialModel`).
+    average of the generator's weights for sampling (`AdversarialModel`). `info_weight` > 0
+    (unsupervised variants) gives the discriminator a head of K component logits and trains
+    both players to recover each fake's component (`GAN`, InfoGAN's term).
 
     The networks are those of `build_networks`, the same a vanilla GAN of the same
     `network` and `latent_dim` uses, so `warm_start_from` can start from one.
@@ -110,7 +113,12 @@ def build_gmgan(
         seed=seed,
         name="latent",
     )
-    num_outputs = num_components + 1 if variant == "supervised" else 1
+    if variant == "supervised" and info_weight:
+        raise ValueError(
+            "info_weight is for the unsupervised variants; the supervised GM-GAN's (K+1)-way "
+            "discriminator already classifies each fake's component."
+        )
+    num_outputs = num_components + 1 if variant == "supervised" or info_weight else 1
     generator, discriminator = build_networks(data_shape, latent_dim, network, num_outputs, dropout)
     if variant == "supervised":
         model = SupervisedGMGAN(generator, discriminator, latent, seed=seed, ema_decay=ema_decay)
@@ -124,6 +132,7 @@ def build_gmgan(
             gp_weight=gp_weight,
             n_critic=n_critic,
             ema_decay=ema_decay,
+            info_weight=info_weight,
         )
     if compile:
         lr, beta_1, beta_2 = WGAN_GP_ADAM if loss == "wgan-gp" else settings["adam"]

@@ -368,6 +368,7 @@ def gmgan(
     lr_decay: Optional[str] = None,
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = None,
+    info_weight: float = 0.0,
     steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
@@ -395,6 +396,10 @@ def gmgan(
             (the seeds fine-tuned a trained GAN).
         ema_decay: as `gan`; None keeps no average for images and `POINT_EMA_DECAY` for
             points (`gmgan` only; `gmgan_dynamic` keeps none).
+        info_weight: > 0 gives the discriminator a head of K component logits, and both
+            players recover each fake's component with this weight (InfoGAN's λ; `GAN`), so
+            components become clusters; 0 trains without it. A warm start (`init_from`) then
+            copies the generator only.
         Others: as `gan`.
     """
     return _gmgan("static", **locals())
@@ -457,7 +462,8 @@ def gmgan_supervised(
 
 def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim, components,
            c, sigma, network, lr, beta1, init_from, seed, loss=None, gp_weight=None,
-           n_critic=None, lr_decay=None, ema_decay=None, steps_per_execution=1):  # fmt: skip
+           n_critic=None, lr_decay=None, ema_decay=None, info_weight=0.0,
+           steps_per_execution=1):  # fmt: skip
     """A GM-GAN of `variant` (`build_gmgan` for images, `GMGAN` on the 2-D networks for
     points), compiled with the recipe's Adam, warm-started if asked."""
     from keras_gmgan.models import GMGAN, build_gmgan
@@ -474,7 +480,8 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
         model = build_gmgan(data_shape, variant=variant, num_components=components, c=c,
                             sigma=sigma, latent_dim=latent_dim, loss=loss, gp_weight=gp_weight,
                             n_critic=n_critic, network=network, seed=seed,
-                            ema_decay=ema_decay, compile=False)  # fmt: skip
+                            ema_decay=ema_decay, info_weight=info_weight,
+                            compile=False)  # fmt: skip
     elif variant == "supervised":
         raise ValueError(
             "--model gmgan-supervised needs labelled image data; use gmgan, gan or wgan "
@@ -484,6 +491,7 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
         if variant == "static" and ema_decay is None:
             ema_decay = POINT_EMA_DECAY
         generator, discriminator = networks_for(data_shape, latent_dim, network,
+                                                num_outputs=1 + components if info_weight else 1,
                                                 data_scale=data_scale,
                                                 critic=loss == "wgan-gp")  # fmt: skip
         prior = mixture_prior(latent_dim, components, POINT_PRIOR["c"] if c is None else c,
@@ -491,20 +499,21 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
                               learned=variant == "dynamic")  # fmt: skip
         model = GMGAN(generator, discriminator, prior, seed=seed, loss=loss,
                       gp_weight=gp_weight, n_critic=n_critic, ema_decay=ema_decay,
-                      critic_batches="split" if loss == "wgan-gp" else "repeat")  # fmt: skip
+                      critic_batches="split" if loss == "wgan-gp" else "repeat",
+                      info_weight=info_weight)  # fmt: skip
     image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else (2e-4, 0.5, 0.999)
     d_steps = getattr(model, "n_critic", 1)
     _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps,
              steps_per_execution)  # fmt: skip
     if init_from is not None:
-        warm_start(model, init_from, variant)
+        warm_start(model, init_from, variant, generator_only=bool(info_weight))
     return model
 
 
-def warm_start(model, source: Union[str, Path], variant: str) -> None:
+def warm_start(model, source: Union[str, Path], variant: str, generator_only: bool = False) -> None:
     """Copies a trained vanilla GAN's networks (a run directory or `.keras` file) into
     `model`; only the generator for the supervised variant, whose discriminator has K+1
-    outputs."""
+    outputs, or when asked (a discriminator with a component head)."""
     from keras_gmgan.models import GAN, warm_start_from
     from keras_gmgan.runs import load_model
 
@@ -513,5 +522,6 @@ def warm_start(model, source: Union[str, Path], variant: str) -> None:
         raise ValueError(
             f"--init-from needs a vanilla GAN run; {source} holds a {type(trained).__name__}."
         )
-    parts = ("generator",) if variant == "supervised" else ("generator", "discriminator")
+    whole = variant != "supervised" and not generator_only
+    parts = ("generator", "discriminator") if whole else ("generator",)
     warm_start_from(model, trained, parts=parts)

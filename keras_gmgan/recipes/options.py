@@ -162,6 +162,14 @@ def _declare() -> tuple:
             "GM-GAN loss: non-saturating BCE, or a Wasserstein critic with gradient penalty",
             choices=("bce", "wgan-gp"),
         ),
+        _model_option(
+            "info_weight",
+            "float",
+            "Give the discriminator a head of K component logits and make both players "
+            "recover each fake's mixture component with this weight (InfoGAN's λ), so that "
+            "components become clusters; 0 trains without it",
+            minimum=0,
+        ),
         RunOption(
             "init_from",
             "path",

@@ -68,6 +68,8 @@ def discriminator_rejection_sampling(
         z, _ = model.latent.sample_numpy(size, rng, sigma_scale=sigma_scale)
         samples = model.generator(z, training=False)
         logits = model.discriminator(samples, training=False)
+        if hasattr(model, "adversarial_scores"):  # drops a component head (info_weight)
+            logits = model.adversarial_scores(logits)
         logits = ops.convert_to_numpy(logits).astype("float64").reshape(-1)
         return ops.convert_to_numpy(samples), logits
 
@@ -129,7 +131,7 @@ def check_drs_model(model) -> None:
             "ratios. Use a model trained with the BCE loss (gan, gmgan --loss bce)."
         )
     outputs = model.discriminator.output_shape
-    if outputs[-1] != 1:
+    if outputs[-1] - getattr(model, "num_component_logits", 0) != 1:
         raise ValueError(
             f"Discriminator rejection sampling needs a discriminator with one logit (a BCE "
             f"GAN); this one outputs shape {outputs}. Wasserstein critics and (K+1)-class "

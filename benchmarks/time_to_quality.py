@@ -61,6 +61,8 @@ MODELS = {
     # became gmgan's default; and the seeds' prior, gmgan's default before.
     "gmgan-wide": ["--model", "gmgan", "--c", "3", "--sigma", "1.4"],
     "gmgan-seed-prior": ["--model", "gmgan", "--c", "0.467", "--sigma", "0.7"],
+    # A component head on the discriminator (InfoGAN's term), to make components clusters.
+    "gmgan-info": ["--model", "gmgan", "--info-weight", "1"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

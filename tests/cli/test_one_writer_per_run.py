@@ -13,6 +13,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from keras_gmgan.cli.main import cli
@@ -29,6 +30,7 @@ FIT = [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--dataset", "digits
        "--batch-size", "16", "--verbose", "0"]  # fmt: skip
 
 
+@pytest.mark.skipif(BACKEND != "jax", reason="the run lock is backend-free")
 def test_two_fits_on_one_out_never_both_write(tmp_path):
     from keras_gmgan.run_lock import LOCK_FILE, is_busy
 

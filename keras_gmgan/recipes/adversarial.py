@@ -142,13 +142,9 @@ def networks_for(
         raise ValueError("--lipschitz spectral is available for the 2-D networks only.")
     if network not in ("mlp", "dcgan"):
         raise ValueError(f"--network {network} is a 2-D pair; use mlp or dcgan for images.")
-    if network == "dcgan":
-        generator = networks.build_dcgan_generator(latent_dim, data_shape)
-        discriminator = networks.build_dcgan_discriminator(data_shape, num_outputs=num_outputs)
-    else:
-        generator = networks.build_mlp_generator(latent_dim, data_shape)
-        discriminator = networks.build_mlp_discriminator(data_shape, num_outputs=num_outputs)
-    return generator, discriminator
+    from keras_gmgan.models.gmgan_builder import build_networks
+
+    return build_networks(data_shape, latent_dim, network, num_outputs)
 
 
 def adam_pair(

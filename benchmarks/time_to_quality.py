@@ -64,8 +64,7 @@ MODELS = {
     # A component head on the discriminator (InfoGAN's term), to make components clusters.
     "gmgan-info": ["--model", "gmgan", "--info-weight", "1"],
     # The best trial of the tuning sweep (BENCHMARKS.md), and its learning rate alone.
-    "gmgan-tuned": ["--model", "gmgan", "--components", "15", "--c", "0.76", "--sigma", "1.34",
-                    "--lr", "3e-4"],  # fmt: skip
+    "gmgan-tuned": "--model gmgan --components 15 --c 0.76 --sigma 1.34 --lr 3e-4".split(),
     "gmgan-lr3e-4": ["--model", "gmgan", "--lr", "3e-4"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")

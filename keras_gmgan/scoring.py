@@ -10,9 +10,9 @@ for points.
     scored = evaluate_source("runs/gmgan")      # also writes runs/gmgan/evaluation.json
     print(format_report(scored.report))
 
-Errors: a `ValueError` when something asked does not apply to the source (DRS of a
-Wasserstein critic, `sigma_scale` for a folder of PNGs, a classifier run); an
-`EvaluationError` when the source or the output cannot be read or written as it is.
+Errors: an `InapplicableOptionError` (a ValueError) when something asked does not apply to
+the source (DRS of a Wasserstein critic, `sigma_scale` for a folder of PNGs, a classifier
+run); an `EvaluationError` when the source or the output cannot be read or written as it is.
 """
 
 import time
@@ -33,6 +33,11 @@ DEFAULT_IMAGES = 10_000
 class EvaluationError(Exception):
     """The source cannot be scored as it is: missing, unreadable, too few images, or the
     report cannot be written."""
+
+
+class InapplicableOptionError(ValueError):
+    """Something asked does not apply to the source (DRS of a Wasserstein critic,
+    `sigma_scale` for a folder of PNGs, a classifier run, pictures of 2-D points)."""
 
 
 @dataclass
@@ -127,7 +132,7 @@ def evaluate_source(
     if kind == "png":
         if drs or raw_weights or sigma_scale is not None:
             flag = "--drs" if drs else "--raw-weights" if raw_weights else "--sigma-scale"
-            raise ValueError(
+            raise InapplicableOptionError(
                 f"{flag} applies to a model; the images of a PNG folder are already drawn."
             )
         generated, sampling = _read_pngs(source, n or DEFAULT_IMAGES), {"seed": seed}
@@ -137,14 +142,14 @@ def evaluate_source(
         dataset = (config or {}).get("options", {}).get("dataset")
         if len(model.data_shape) == 1:
             if pictures:
-                raise ValueError(
+                raise InapplicableOptionError(
                     "--pictures draws images; a run on 2-D points is pictured by fit --gif."
                 )
             report = _evaluate_2d(model, dataset, source, n, sampling, real, data)
             header = {"source_type": kind, "dataset": dataset, **sampling}
             return _finish(SourceEvaluation(source, header, report), kind, json_path, started)
         if tuple(model.data_shape) != (28, 28, 1):
-            raise ValueError(
+            raise InapplicableOptionError(
                 f"{source} generates {'×'.join(map(str, model.data_shape))} images; the "
                 "bundled feature extractors take 28×28×1 (mnist, fashion_mnist), so there is "
                 "nothing to compare them with."
@@ -204,7 +209,7 @@ def _check_drs_model(model) -> None:
     try:
         check_drs_model(model)
     except ValueError as error:
-        raise ValueError(f"--drs: {error}") from None
+        raise InapplicableOptionError(f"--drs: {error}") from None
 
 
 def _load_model(source: Path):
@@ -213,7 +218,7 @@ def _load_model(source: Path):
     except runs.ModelFileError as error:
         raise EvaluationError(str(error)) from None
     if not hasattr(model, "latent"):
-        raise ValueError(
+        raise InapplicableOptionError(
             f"{source} holds a classifier (e.g. a cnn-baseline run), not a generative "
             "model; evaluate scores generated samples."
         )
@@ -268,13 +273,13 @@ def _evaluate_2d(model, dataset, source: Path, n, sampling: dict, real, data) ->
     from keras_gmgan.sampling import draw_samples
 
     if dataset not in MIXTURES_2D:
-        raise ValueError(
+        raise InapplicableOptionError(
             f"{source} generates 2-D points, and which mixture they should match is recorded "
             "only in a run directory: evaluate the run directory instead."
         )
     for name, value in (("real", real), ("data", data)):
         if value is not None:
-            raise ValueError(
+            raise InapplicableOptionError(
                 f"--{name} does not apply to a run on the 2-D mixture {dataset!r}: its points "
                 "are scored against the mixture's known modes."
             )

@@ -9,7 +9,12 @@ import pytest
 
 from keras_gmgan import recipes
 from keras_gmgan.metrics import write_png_folder
-from keras_gmgan.scoring import EvaluationError, evaluate_source, sampled_weights
+from keras_gmgan.scoring import (
+    EvaluationError,
+    InapplicableOptionError,
+    evaluate_source,
+    sampled_weights,
+)
 
 SHARED_DATA = Path(os.environ.get("KERAS_GMGAN_DATA", "../shared/data")).resolve()
 needs_mnist = pytest.mark.skipif(
@@ -56,7 +61,7 @@ def test_sources_and_options_that_cannot_be_scored_are_refused(tmp_path):
         evaluate_source(tmp_path / "notes.txt")
     folder = tmp_path / "pngs"
     folder.mkdir()
-    with pytest.raises(ValueError, match="--sigma-scale applies to a model"):
+    with pytest.raises(InapplicableOptionError, match="--sigma-scale applies to a model"):
         evaluate_source(folder, sigma_scale=0.5)
     with pytest.raises(EvaluationError, match="No .png files in"):
         evaluate_source(folder)
@@ -66,6 +71,6 @@ def test_sources_and_options_that_cannot_be_scored_are_refused(tmp_path):
     model.save(path)
     assert sampled_weights(model) == "ema" and sampled_weights(model, True) == "raw"
     # Which mixture a .keras file of points should match is recorded only in a run.
-    with pytest.raises(ValueError, match="evaluate the run directory instead"):
+    with pytest.raises(InapplicableOptionError, match="evaluate the run directory instead"):
         evaluate_source(path)
     assert not (tmp_path / "evaluation.json").exists()

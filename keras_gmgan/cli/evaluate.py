@@ -92,7 +92,7 @@ def evaluate(
     }
     check_drs_percentile(ctx, drs)
     from keras_gmgan.metrics import format_report
-    from keras_gmgan.scoring import EvaluationError, evaluate_source
+    from keras_gmgan.scoring import EvaluationError, InapplicableOptionError, evaluate_source
 
     try:
         scored = evaluate_source(
@@ -111,7 +111,7 @@ def evaluate(
         )
     except EvaluationError as error:
         raise click.ClickException(str(error)) from None
-    except ValueError as error:
+    except InapplicableOptionError as error:
         raise click.UsageError(str(error)) from None
     report, header = scored.report, scored.header
     if "fid" in report:

@@ -24,6 +24,8 @@ that cannot be written that way live here, one module per backend, with the same
 This mirrors how Keras itself picks `backend/{jax,tensorflow,torch}/trainer.py`.
 """
 
+from typing import Any, Callable, Sequence
+
 import keras
 
 _BACKEND = keras.backend.backend()
@@ -41,7 +43,21 @@ else:
     )
 
 AdversarialTrainer = plumbing.AdversarialTrainer
-input_gradient = plumbing.input_gradient
-minimize = plumbing.minimize
+
+
+def minimize(
+    loss_fn: Callable[[], tuple[Any, Any]],
+    variables: Sequence[keras.Variable],
+    optimizer: keras.optimizers.Optimizer,
+) -> tuple[Any, Any]:
+    """Minimises `loss_fn()[0]` over `variables` by one step of `optimizer`; returns
+    `(loss, aux)` (see the module docstring)."""
+    return plumbing.minimize(loss_fn, list(variables), optimizer)
+
+
+def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
+    """The gradient of the scalar `fn(x)` with respect to `x`, itself differentiable."""
+    return plumbing.input_gradient(fn, x)
+
 
 __all__ = ["AdversarialTrainer", "input_gradient", "minimize", "plumbing"]

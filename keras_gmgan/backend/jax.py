@@ -50,8 +50,8 @@ def minimize(
     variables: Sequence[keras.Variable],
     optimizer: keras.optimizers.Optimizer,
 ) -> tuple[Any, Any]:
-    """Minimises `loss_fn()[0]` over `variables` by one step of `optimizer`."""
-    variables = list(variables)
+    """`keras_gmgan.backend.minimize` under JAX: `jax.value_and_grad` of the loss over the
+    variables' values, in a scope nested in the step's state."""
     parent = get_stateless_scope()
     side_variables = []
 

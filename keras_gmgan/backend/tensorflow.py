@@ -22,8 +22,8 @@ def minimize(
     variables: Sequence[keras.Variable],
     optimizer: keras.optimizers.Optimizer,
 ) -> tuple[Any, Any]:
-    """Minimises `loss_fn()[0]` over `variables` by one step of `optimizer`."""
-    variables = list(variables)
+    """`keras_gmgan.backend.minimize` under TensorFlow: a `GradientTape`; under a
+    `tf.distribute` strategy each replica minimises its share of the replicas' summed loss."""
     with tf.GradientTape() as tape:
         loss, aux = loss_fn()
         share = _share_of_replica_sum(loss)

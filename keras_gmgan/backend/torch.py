@@ -20,8 +20,8 @@ def minimize(
     variables: Sequence[keras.Variable],
     optimizer: keras.optimizers.Optimizer,
 ) -> tuple[Any, Any]:
-    """Minimises `loss_fn()[0]` over `variables` by one step of `optimizer`."""
-    variables = list(variables)
+    """`keras_gmgan.backend.minimize` under PyTorch: `torch.autograd.grad` for just
+    `variables`, averaged over data-parallel processes."""
     loss, aux = loss_fn()
     grads = torch.autograd.grad(loss, [v.value for v in variables], allow_unused=True)
     grads = _averaged_over_processes(grads)

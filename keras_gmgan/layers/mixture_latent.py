@@ -175,18 +175,19 @@ class MixtureLatent(keras.layers.Layer):
     def dynamic(
         cls, latent_dim: int, num_components: int, c: float, sigma: float, **kwargs
     ) -> "MixtureLatent":
-        """The dynamic GM-GAN's prior: the static one, with means and σ learned with the generator.
+        """The dynamic GM-GAN's prior: `static`'s, with the means and σ trainable weights that
+        the generator's optimizer moves towards the data.
 
         Example:
         >>> prior = MixtureLatent.dynamic(4, num_components=10, c=0.467, sigma=0.7, seed=0)
         >>> [w.name for w in prior.trainable_weights]
         ['means', 'log_sigma']
         """
-        return cls(
+        return cls.static(
             latent_dim,
-            num_components=num_components,
-            c=c,
-            sigma=sigma,
+            num_components,
+            c,
+            sigma,
             trainable_means=True,
             trainable_sigma=True,
             **kwargs,

@@ -5,9 +5,11 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_gmgan.layers.computed_kernel_dense import ComputedKernelDense
+
 
 @keras.saving.register_keras_serializable(package="keras_gmgan")
-class SpectralDense(keras.layers.Layer):
+class SpectralDense(ComputedKernelDense):
     """Dense layer whose kernel is divided by its largest singular value on every call.
 
     The layer stores the raw kernel W and computes y = x · W / σ(W) + b, σ estimated by power
@@ -46,14 +48,11 @@ class SpectralDense(keras.layers.Layer):
         kernel_initializer: Any = "glorot_uniform",
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
         if power_iterations < 1:
             raise ValueError(f"power_iterations must be >= 1; got {power_iterations}.")
-        self.units = int(units)
-        self.activation = keras.activations.get(activation)
+        super().__init__(units, activation, kernel_initializer, **kwargs)
         self.use_bias = bool(use_bias)
         self.power_iterations = int(power_iterations)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
 
     def build(self, input_shape):
         self.kernel = self.add_weight(
@@ -94,15 +93,9 @@ class SpectralDense(keras.layers.Layer):
             outputs = outputs + self.bias
         return self.activation(outputs)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (self.units,)
-
     def get_config(self):
         return {
             **super().get_config(),
-            "units": self.units,
-            "activation": keras.activations.serialize(self.activation),
             "use_bias": self.use_bias,
             "power_iterations": self.power_iterations,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }

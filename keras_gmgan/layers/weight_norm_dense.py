@@ -6,9 +6,11 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gmgan.layers.computed_kernel_dense import ComputedKernelDense
+
 
 @keras.saving.register_keras_serializable(package="keras_gmgan")
-class WeightNormDense(keras.layers.Layer):
+class WeightNormDense(ComputedKernelDense):
     """Dense layer whose weight columns are directions times a scale: W = g · v / ‖v‖.
 
     With the scale g fixed (`train_scale=False`, the Improved-GAN MNIST discriminator's hidden
@@ -40,13 +42,9 @@ class WeightNormDense(keras.layers.Layer):
         kernel_initializer: Any = None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.units = int(units)
-        self.activation = keras.activations.get(activation)
+        kernel_initializer = kernel_initializer or keras.initializers.RandomNormal(stddev=0.1)
+        super().__init__(units, activation, kernel_initializer, **kwargs)
         self.train_scale = bool(train_scale)
-        self.kernel_initializer = keras.initializers.get(
-            kernel_initializer or keras.initializers.RandomNormal(stddev=0.1)
-        )
 
     def build(self, input_shape):
         self.kernel = self.add_weight(
@@ -72,17 +70,8 @@ class WeightNormDense(keras.layers.Layer):
         self.scale.assign(ops.convert_to_numpy(self.scale) / std)
         self.bias.assign(-mean / std)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (self.units,)
-
     def get_config(self):
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "activation": keras.activations.serialize(self.activation),
-            "train_scale": self.train_scale,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-        }
+        return {**super().get_config(), "train_scale": self.train_scale}
 
 
 def initialize_weight_norm(model: keras.Model, x, noise: bool = True) -> int:

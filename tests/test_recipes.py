@@ -55,9 +55,12 @@ def test_gmgan_recipes_follow_their_loss_and_variant():
     static = recipes.gmgan((8, 8, 1), latent_dim=4, components=3, seed=0)
     assert type(static) is GMGAN and static.latent.num_components == 3
     assert not static.latent.trainable_variables
-    assert _adam(static) == pytest.approx((2e-4, 0.5, 0.999))
+    assert _adam(static) == pytest.approx((3e-4, 0.5, 0.999))
     critic = recipes.gmgan((8, 8, 1), latent_dim=4, loss="wgan-gp")
     assert _adam(critic) == pytest.approx((1e-4, 0.0, 0.9))
+    assert _adam(recipes.gmgan_dynamic((8, 8, 1), latent_dim=4)) == pytest.approx(
+        (2e-4, 0.5, 0.999)
+    )
     dynamic = recipes.gmgan_dynamic((8, 8, 1), latent_dim=4, lr=1e-3)
     assert dynamic.latent.trainable_variables and _adam(dynamic)[0] == pytest.approx(1e-3)
     supervised = recipes.gmgan_supervised((8, 8, 1), 3, latent_dim=4)

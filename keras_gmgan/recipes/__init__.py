@@ -203,7 +203,7 @@ _GMGAN = dict(
     requires={"gp_weight": ("loss", ("wgan-gp",)), "n_critic": ("loss", ("wgan-gp",))},
 )
 _GMGAN_NOTES = {
-    "lr": "2e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
+    "lr": "3e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
     "beta1": "0.5 (for images 0 with --loss wgan-gp)",
     "n_critic": "5 with --loss wgan-gp",
     "batch_size": "64 for images, --n-critic × 64 for 2-D points (256 with --loss bce)",
@@ -261,7 +261,11 @@ RECIPES: dict[str, Recipe] = {
         gmgan_dynamic,
         "GM-GAN, mixture means and σ learned with the generator",
         **_GMGAN,
-        notes={**_GMGAN_NOTES, **_prior_notes(0.467, 0.7)},
+        notes={
+            **_GMGAN_NOTES,
+            **_prior_notes(0.467, 0.7),
+            "lr": "2e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
+        },
     ),
     "gmgan-supervised": Recipe(
         gmgan_supervised,

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from keras_gmgan.recipes.adversarial import (
+    GMGAN_IMAGE_ADAM,
     IMAGE_PRIOR,
     POINT_DEFAULTS,
     POINT_PRIOR,
+    WGAN_GP_ADAM,
     default_for,
     points_batch_size,
 )
@@ -202,8 +204,18 @@ _GMGAN = dict(
     points_batch_size=_gmgan_batch,
     requires={"gp_weight": ("loss", ("wgan-gp",)), "n_critic": ("loss", ("wgan-gp",))},
 )
+
+
+def _gmgan_lr_note(variant: str) -> dict:
+    """`--help`'s default of --lr for a GM-GAN variant (`GMGAN_IMAGE_ADAM`)."""
+    image, critic, points = (
+        f"{rate:.0e}".replace("e-0", "e-")  # 3e-4, as the help writes rates
+        for rate in (GMGAN_IMAGE_ADAM[variant][0], WGAN_GP_ADAM[0], POINT_DEFAULTS["lr"])
+    )
+    return {"lr": f"{image} for images ({critic} with --loss wgan-gp), {points} for 2-D points"}
+
+
 _GMGAN_NOTES = {
-    "lr": "3e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
     "beta1": "0.5 (for images 0 with --loss wgan-gp)",
     "n_critic": "5 with --loss wgan-gp",
     "batch_size": "64 for images, --n-critic × 64 for 2-D points (256 with --loss bce)",
@@ -255,7 +267,11 @@ RECIPES: dict[str, Recipe] = {
         gmgan,
         "GM-GAN, static mixture prior (K=10 by default)",
         **_GMGAN,
-        notes={**_GMGAN_NOTES, **_prior_notes(IMAGE_PRIOR["c"], IMAGE_PRIOR["sigma"])},
+        notes={
+            **_GMGAN_NOTES,
+            **_prior_notes(IMAGE_PRIOR["c"], IMAGE_PRIOR["sigma"]),
+            **_gmgan_lr_note("static"),
+        },
     ),
     "gmgan-dynamic": Recipe(
         gmgan_dynamic,
@@ -264,7 +280,7 @@ RECIPES: dict[str, Recipe] = {
         notes={
             **_GMGAN_NOTES,
             **_prior_notes(0.467, 0.7),
-            "lr": "2e-4 for images (1e-4 with --loss wgan-gp), 1e-3 for 2-D points",
+            **_gmgan_lr_note("dynamic"),
         },
     ),
     "gmgan-supervised": Recipe(

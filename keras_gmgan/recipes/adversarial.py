@@ -19,6 +19,13 @@ TEMPLATE_ADAM = (2e-4, 0.5, 0.999)
 #: found, which with `IMAGE_PRIOR` trained to a lower FID than 2e-4 on each of three seeds
 #: (BENCHMARKS.md, time to quality).
 STATIC_GMGAN_ADAM = (3e-4, 0.5, 0.999)
+#: A BCE GM-GAN's Adam on images, by variant (a wgan-gp critic takes `WGAN_GP_ADAM`); the
+#: supervised recipe passes its own rate and β1, and takes β2 from here.
+GMGAN_IMAGE_ADAM = {
+    "static": STATIC_GMGAN_ADAM,
+    "dynamic": TEMPLATE_ADAM,
+    "supervised": TEMPLATE_ADAM,
+}
 
 #: What an option left as None means for 2-D points: the settings of
 #: `benchmarks/mixtures_2d.py` (BENCHMARKS.md, "2-D mixtures"): 3×128 ReLU networks on
@@ -505,9 +512,7 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
                       gp_weight=gp_weight, n_critic=n_critic, ema_decay=ema_decay,
                       critic_batches="split" if loss == "wgan-gp" else "repeat",
                       info_weight=info_weight)  # fmt: skip
-    image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else TEMPLATE_ADAM
-    if variant == "static" and loss == "bce":
-        image_adam = STATIC_GMGAN_ADAM
+    image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else GMGAN_IMAGE_ADAM[variant]
     d_steps = getattr(model, "n_critic", 1)
     _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps,
              steps_per_execution)  # fmt: skip

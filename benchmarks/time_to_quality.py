@@ -68,6 +68,10 @@ MODELS = {
     "gmgan-tuned": "--model gmgan --components 15 --c 0.76 --sigma 1.34 --lr 3e-4".split(),
     "gmgan-lr3e-4": ["--model", "gmgan", "--lr", "3e-4"],
     "gmgan-lr2e-4": ["--model", "gmgan", "--lr", "2e-4"],
+    # A packed discriminator (PacGAN), which sees pairs or fours of samples, against the
+    # digits the default draws too often or too rarely.
+    "gmgan-pac2": ["--model", "gmgan", "--pac", "2"],
+    "gmgan-pac4": ["--model", "gmgan", "--pac", "4"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

@@ -8,6 +8,7 @@ from keras import ops
 from keras_gmgan import losses
 from keras_gmgan.backend import minimize
 from keras_gmgan.layers.mixture_latent import MixtureLatent
+from keras_gmgan.layers.pack_samples import packing_of
 from keras_gmgan.layers.spectral_dense import SpectralDense
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
@@ -43,6 +44,11 @@ class GAN(AdversarialModel):
     outputs 1 … K logits of the component that drew a fake. Both players add `info_weight`
     times `losses.component_recovery` of the fakes to their loss, so each component has to
     draw images the head can tell apart: components become clusters of the data.
+
+    A discriminator that starts with a `PackSamples(pac)` layer (PacGAN) scores `pac`
+    consecutive samples jointly: B / pac scores a batch, which the losses average as they
+    are. The batch, and each critic chunk, must then be a multiple of `pac`; it cannot have
+    a component head or a gradient penalty, which need one score per sample.
 
     Logs `d_loss`, `g_loss`, `d_real` and `d_fake` (mean D(x) and D(G(z)): probabilities for
     the BCE objective, critic scores otherwise), with `lipschitz="gp"` `gp` (the unweighted
@@ -132,6 +138,7 @@ class GAN(AdversarialModel):
         if lipschitz == "gp":
             self.trackers.append(keras.metrics.Mean(name="gp"))
         self.info_weight = _checked_info_weight(info_weight, self.latent, discriminator)
+        self.pac = _checked_packing(discriminator, self.info_weight, lipschitz)
         if self.info_weight:
             self.trackers.append(keras.metrics.Mean(name="info_loss"))
 
@@ -215,7 +222,7 @@ class GAN(AdversarialModel):
         """D(x) and D(G(z)): one call on both for a spectrally normalised critic, else two."""
         if self._spectral_layers:
             scores = self.discriminator(ops.concatenate([real, fake]), training=True)
-            n_real = ops.shape(real)[0]
+            n_real = ops.shape(real)[0] // self.pac
             return scores[:n_real], scores[n_real:]
         return self.discriminator(real, training=True), self.discriminator(fake, training=True)
 
@@ -303,6 +310,24 @@ def _checked_info_weight(info_weight, latent, discriminator) -> float:
             f"num_outputs={1 + k}."
         )
     return float(info_weight)
+
+
+def _checked_packing(discriminator, info_weight: float, lipschitz: Optional[str]) -> int:
+    """How many samples the discriminator scores jointly (`PackSamples`); a one-line
+    ValueError for the settings that need one score per sample."""
+    pac = packing_of(discriminator)
+    if pac > 1 and info_weight:
+        raise ValueError(
+            f"info_weight asks which component drew each fake, and this discriminator scores "
+            f"{pac} samples jointly (pac={pac}); use pac=1 or info_weight=0."
+        )
+    if pac > 1 and lipschitz == "gp":
+        raise ValueError(
+            f"The gradient penalty bounds the critic's gradient at each sample, and this "
+            f"critic scores {pac} samples jointly (pac={pac}); use pac=1, or a BCE or "
+            "hinge loss, or lipschitz='clip' or 'spectral'."
+        )
+    return pac
 
 
 def spectral_normalization_layers(model: keras.layers.Layer) -> list:

@@ -38,19 +38,21 @@ def build_networks(
     network: str = "mlp",
     num_outputs: int = 1,
     dropout: float = 0.0,
+    pac: int = 1,
 ) -> tuple[keras.Model, keras.Model]:
-    """Generator and discriminator of the named family (`"mlp"`: the course template)."""
+    """Generator and discriminator of the named family (`"mlp"`: the course template);
+    `pac` > 1 packs the discriminator's input (`PackSamples`, PacGAN)."""
     if network == "mlp":
         return (
             build_mlp_generator(latent_dim, data_shape),
-            build_mlp_discriminator(data_shape, dropout=dropout, num_outputs=num_outputs),
+            build_mlp_discriminator(data_shape, dropout=dropout, num_outputs=num_outputs, pac=pac),
         )
     if network == "dcgan":
         if dropout:
             raise ValueError("dropout is an option of the mlp networks only.")
         return (
             build_dcgan_generator(latent_dim, data_shape),
-            build_dcgan_discriminator(data_shape, num_outputs=num_outputs),
+            build_dcgan_discriminator(data_shape, num_outputs=num_outputs, pac=pac),
         )
     raise ValueError(f"network must be one of {NETWORKS}; got {network!r}.")
 
@@ -72,6 +74,7 @@ def build_gmgan(
     seed: Optional[int] = None,
     ema_decay: Optional[float] = None,
     info_weight: float = 0.0,
+    pac: int = 1,
     compile: bool = True,
 ) -> AdversarialModel:
     """Builds (and compiles) a GM-GAN for data of shape `data_shape`.
@@ -86,7 +89,9 @@ def build_gmgan(
     `learning_rate` overrides both players' learning rate. `ema_decay` keeps a moving
     average of the generator's weights for sampling (`AdversarialModel`). `info_weight` > 0
     (unsupervised variants) gives the discriminator a head of K component logits and trains
-    both players to recover each fake's component (`GAN`, InfoGAN's term).
+    both players to recover each fake's component (`GAN`, InfoGAN's term). `pac` > 1
+    (unsupervised variants, BCE loss) has the discriminator score that many samples jointly
+    (`PackSamples`, PacGAN).
 
     The networks are those of `build_networks`, the same a vanilla GAN of the same
     `network` and `latent_dim` uses, so `warm_start_from` can start from one.
@@ -118,8 +123,15 @@ def build_gmgan(
             "info_weight is for the unsupervised variants; the supervised GM-GAN's (K+1)-way "
             "discriminator already classifies each fake's component."
         )
+    if variant == "supervised" and pac != 1:
+        raise ValueError(
+            "pac is for the unsupervised variants; the supervised GM-GAN's (K+1)-way "
+            "discriminator classifies each sample on its own."
+        )
     num_outputs = num_components + 1 if variant == "supervised" or info_weight else 1
-    generator, discriminator = build_networks(data_shape, latent_dim, network, num_outputs, dropout)
+    generator, discriminator = build_networks(
+        data_shape, latent_dim, network, num_outputs, dropout, pac=pac
+    )
     if variant == "supervised":
         model = SupervisedGMGAN(generator, discriminator, latent, seed=seed, ema_decay=ema_decay)
     else:

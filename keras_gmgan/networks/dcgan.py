@@ -5,6 +5,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
+from keras_gmgan.layers.pack_samples import packed
+
 
 def _check_image_shape(data_shape: Sequence[int]) -> tuple[int, int, int]:
     if len(data_shape) != 3 or data_shape[0] % 4 or data_shape[1] % 4:
@@ -43,11 +45,15 @@ def build_dcgan_discriminator(
     base_filters: int = 64,
     num_outputs: int = 1,
     name: str = "discriminator",
+    pac: int = 1,
 ) -> keras.Model:
-    """Image → Conv stride 2 (f) → Conv stride 2 (2f) → flatten → logits, LeakyReLU(0.2)."""
+    """Image → Conv stride 2 (f) → Conv stride 2 (2f) → flatten → logits, LeakyReLU(0.2).
+
+    `pac` > 1 stacks that many consecutive images along the channels and scores them
+    jointly (`PackSamples`, PacGAN)."""
     data_shape = _check_image_shape(data_shape)
     x_in = keras.Input(data_shape, name="x")
-    x = layers.Conv2D(base_filters, 4, strides=2, padding="same")(x_in)
+    x = layers.Conv2D(base_filters, 4, strides=2, padding="same")(packed(x_in, pac))
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Conv2D(2 * base_filters, 4, strides=2, padding="same")(x)
     x = layers.LeakyReLU(0.2)(x)

@@ -6,6 +6,8 @@ from typing import Sequence
 import keras
 from keras import layers
 
+from keras_gmgan.layers.pack_samples import packed
+
 
 def build_mlp_generator(
     latent_dim: int = 100,
@@ -36,15 +38,18 @@ def build_mlp_discriminator(
     dropout: float = 0.0,
     num_outputs: int = 1,
     name: str = "discriminator",
+    pac: int = 1,
 ) -> keras.Model:
     """Data → Dense(1024) → Dense(512) → Dense(256) → logits, LeakyReLU(0.2).
 
     Returns logits (no sigmoid): the losses apply the sigmoid or softmax themselves, which is
-    numerically stable. `num_outputs > 1` gives a (K+1)-way classifier head.
+    numerically stable. `num_outputs > 1` gives a (K+1)-way classifier head. `pac` > 1
+    scores that many consecutive samples jointly (`PackSamples`, PacGAN): B samples in,
+    B / pac logits out.
     """
     data_shape = tuple(int(s) for s in data_shape)
     x_in = keras.Input(data_shape, name="x")
-    x = layers.Flatten()(x_in)
+    x = layers.Flatten()(packed(x_in, pac))
     for units in hidden_units:
         x = layers.Dense(units)(x)
         x = layers.LeakyReLU(0.2)(x)

@@ -10,6 +10,7 @@ from typing import Optional, Sequence
 import keras
 from keras import layers
 
+from keras_gmgan.layers.pack_samples import packed
 from keras_gmgan.layers.spectral_dense import SpectralDense
 
 #: Hidden layers of the exercise's pair and of the deeper pair (the recipes name every 2-D
@@ -48,6 +49,7 @@ def build_toy_2d_discriminator(
     name: str = "discriminator",
     data_scale: Optional[float] = None,
     critic: bool = False,
+    pac: int = 1,
 ) -> keras.Model:
     """x → Dense(100) ReLU → Dense(1): a WGAN critic's score or a GAN discriminator's logit.
 
@@ -60,6 +62,8 @@ def build_toy_2d_discriminator(
     With `spectral_norm=True` every layer is a `SpectralDense` (one power iteration per
     training call), which divides its kernel by its spectral norm and so, with 1-Lipschitz
     ReLUs, bounds the whole critic's Lipschitz constant by 1.
+
+    `pac` > 1 scores that many consecutive points jointly (`PackSamples`, PacGAN).
     """
 
     def dense(units, **kwargs):
@@ -70,7 +74,7 @@ def build_toy_2d_discriminator(
         )
 
     x_in = keras.Input((data_dim,), name="x")
-    x = x_in
+    x = packed(x_in, pac)
     if data_scale is not None:
         x = layers.Rescaling(1.0 / float(data_scale), name="standardise")(x)
     for units in hidden_units:

@@ -202,7 +202,11 @@ _GMGAN = dict(
     run_options=("gif",),
     inputs=_generator_inputs,
     points_batch_size=_gmgan_batch,
-    requires={"gp_weight": ("loss", ("wgan-gp",)), "n_critic": ("loss", ("wgan-gp",))},
+    requires={
+        "gp_weight": ("loss", ("wgan-gp",)),
+        "n_critic": ("loss", ("wgan-gp",)),
+        "pac": ("loss", ("bce",)),
+    },
 )
 
 

@@ -128,12 +128,13 @@ def networks_for(
     spectral_norm: bool = False,
     data_scale: Optional[float] = None,
     critic: bool = False,
+    pac: int = 1,
 ):
     """The generator/discriminator pair named `network` for data of shape `data_shape`:
     mlp (100 units), mlp-3x128 and deep (3×512) for 2-D points, mlp and dcgan for images.
     For points, `data_scale` (the data's std) makes both networks work on standardised
     points while taking and drawing data units (a `critic`'s score is scaled by it too, see
-    `build_toy_2d_discriminator`)."""
+    `build_toy_2d_discriminator`). `pac` > 1 packs the discriminator's input (PacGAN)."""
     from keras_gmgan import networks
 
     if is_points(data_shape):
@@ -150,6 +151,7 @@ def networks_for(
             num_outputs=num_outputs,
             data_scale=data_scale,
             critic=critic,
+            pac=pac,
         )
         return generator, discriminator
     if spectral_norm:
@@ -158,7 +160,7 @@ def networks_for(
         raise ValueError(f"--network {network} is a 2-D pair; use mlp or dcgan for images.")
     from keras_gmgan.models.gmgan_builder import build_networks
 
-    return build_networks(data_shape, latent_dim, network, num_outputs)
+    return build_networks(data_shape, latent_dim, network, num_outputs, pac=pac)
 
 
 def adam_pair(
@@ -237,6 +239,7 @@ def gan(
     beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
     ema_decay: Optional[float] = None,
+    pac: int = 1,
     steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
@@ -264,6 +267,9 @@ def gan(
             None: linear for points (when `train_steps` is given), none for images.
         ema_decay: keep an exponential moving average of the generator's weights with this
             decay (e.g. 0.999), which generate and evaluate then sample; None keeps none.
+        pac: the discriminator scores this many samples jointly (PacGAN, `PackSamples`),
+            which penalises a generator that draws some modes too often; 1 scores each
+            sample alone. The batch size must be a multiple of it.
         steps_per_execution: training steps per call of the compiled train function
             (`keras.Model.compile`); more steps per call leave less per-step work to Python
             and the callbacks, and train the same.
@@ -273,7 +279,11 @@ def gan(
 
     latent_dim = latent_dim or default_latent_dim(data_shape)
     generator, discriminator = networks_for(
-        data_shape, latent_dim, resolve("network", network, data_shape), data_scale=data_scale
+        data_shape,
+        latent_dim,
+        resolve("network", network, data_shape),
+        data_scale=data_scale,
+        pac=pac,
     )
     prior = mixture_prior(latent_dim, components, c, sigma, seed)
     model = GAN(generator, discriminator, latent=prior, seed=seed, ema_decay=ema_decay)
@@ -378,6 +388,7 @@ def gmgan(
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = None,
     info_weight: float = 0.0,
+    pac: int = 1,
     steps_per_execution: int = 1,
     seed: Optional[int] = None,
 ):
@@ -410,6 +421,7 @@ def gmgan(
             players recover each fake's component with this weight (InfoGAN's λ; `GAN`), so
             components become clusters; 0 trains without it. A warm start (`init_from`) then
             copies the generator only.
+        pac: as `gan` (the BCE loss only: a gradient penalty needs one score per sample).
         Others: as `gan`.
     """
     return _gmgan("static", **locals())
@@ -473,7 +485,7 @@ def gmgan_supervised(
 
 def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim, components,
            c, sigma, network, lr, beta1, init_from, seed, loss=None, gp_weight=None,
-           n_critic=None, lr_decay=None, ema_decay=None, info_weight=0.0,
+           n_critic=None, lr_decay=None, ema_decay=None, info_weight=0.0, pac=1,
            steps_per_execution=1):  # fmt: skip
     """A GM-GAN of `variant` (`build_gmgan` for images, `GMGAN` on the 2-D networks for
     points), compiled with the recipe's Adam, warm-started if asked."""
@@ -491,7 +503,7 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
         model = build_gmgan(data_shape, variant=variant, num_components=components, c=c,
                             sigma=sigma, latent_dim=latent_dim, loss=loss, gp_weight=gp_weight,
                             n_critic=n_critic, network=network, seed=seed,
-                            ema_decay=ema_decay, info_weight=info_weight,
+                            ema_decay=ema_decay, info_weight=info_weight, pac=pac,
                             compile=False)  # fmt: skip
     elif variant == "supervised":
         raise ValueError(
@@ -504,7 +516,8 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
         generator, discriminator = networks_for(data_shape, latent_dim, network,
                                                 num_outputs=1 + components if info_weight else 1,
                                                 data_scale=data_scale,
-                                                critic=loss == "wgan-gp")  # fmt: skip
+                                                critic=loss == "wgan-gp",
+                                                pac=pac)  # fmt: skip
         prior = mixture_prior(latent_dim, components, POINT_PRIOR["c"] if c is None else c,
                               POINT_PRIOR["sigma"] if sigma is None else sigma, seed,
                               learned=variant == "dynamic")  # fmt: skip

@@ -170,6 +170,14 @@ def _declare() -> tuple:
             "components become clusters; 0 trains without it",
             minimum=0,
         ),
+        _model_option(
+            "pac",
+            "int",
+            "The discriminator scores this many samples jointly (PacGAN), which penalises "
+            "drawing some modes too often; 1 scores each sample alone. The batch size must "
+            "be a multiple of it",
+            minimum=1,
+        ),
         RunOption(
             "init_from",
             "path",
@@ -347,6 +355,13 @@ def check_model_options(model: str, options: dict, given: Collection[str]) -> No
                 f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
                 f"this run has {_flag(other)} {setting}. Drop {_flag(name)}."
             )
+    pac = options.get("pac") or 1
+    batch_size = options.get("batch_size") or recipe.default_batch_size(options, points)
+    if pac > 1 and batch_size % pac:
+        raise ValueError(
+            f"--pac {pac} scores {pac} samples jointly, so each batch must be a multiple of "
+            f"{pac}; this run's batch size is {batch_size}. Change --batch-size or --pac."
+        )
     if "lr_hold" in given and options.get("lr_decay") != "linear":
         raise ValueError(
             "--lr-hold sets how long the rate stays before --lr-decay linear lowers it; "

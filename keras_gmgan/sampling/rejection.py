@@ -19,6 +19,7 @@ import numpy as np
 from keras import ops
 from scipy.special import expit
 
+from keras_gmgan.layers.pack_samples import packing_of
 from keras_gmgan.models import WGAN
 
 
@@ -136,6 +137,12 @@ def check_drs_model(model) -> None:
             f"Discriminator rejection sampling needs a discriminator with one logit (a BCE "
             f"GAN); this one outputs shape {outputs}. Wasserstein critics and (K+1)-class "
             "discriminators are not density-ratio estimators."
+        )
+    pac = packing_of(model.discriminator)
+    if pac > 1:
+        raise ValueError(
+            f"Discriminator rejection sampling scores one sample at a time, and this "
+            f"discriminator scores {pac} samples jointly (pac={pac}); sample without DRS."
         )
 
 

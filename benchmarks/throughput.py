@@ -16,7 +16,10 @@ with its default callbacks (checkpoint, sample grid, history, NaN guard) and pro
 timed as a run of `--fit-epochs` epochs minus a run of one (so imports, data loading and
 compilation cancel): its rate is that of the steps after the first epoch. Each run's
 results.json must report the steps asked for. `--steps-per-execution K` adds a row of the
-command with that option.
+command with that option. `--same-process` instead times, in one process per backend, a bare
+step and the command (run in that process) in turns, and reports their ratio per round: the
+XLA step's speed differs between TensorFlow processes, which rows from separate processes
+mistake for a difference between the command and its step.
 
 On a machine with a GPU, every implementation runs on it (the template loop moves its networks
 and batches to CUDA, as the course template does); `--batch` sets the batch size of every row
@@ -306,6 +309,72 @@ def fit_command_rate(
     return (epochs - 1) * epoch_steps / (many - one)
 
 
+def in_process_fit_seconds(epochs: int, batch: int, epoch_steps: int) -> float:
+    """`fit_command_seconds`, with the command run in this process (`cli.main`)."""
+    from keras_gmgan.cli.main import cli
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "run"
+        args = ["fit", "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
+                str(epoch_steps), "--batch-size", str(batch), "--out", str(out)]  # fmt: skip
+        start = time.perf_counter()
+        cli.main(args=args, standalone_mode=False)
+        seconds = time.perf_counter() - start
+        steps = json.loads((out / "results.json").read_text())["steps"]
+    if steps != epochs * epoch_steps:
+        raise RuntimeError(f"fit ran {steps} steps, not {epochs * epoch_steps}")
+    return seconds
+
+
+def same_process_worker(args: argparse.Namespace) -> dict:
+    """The bare step's rate and the fit command's, in turns within one process.
+
+    TensorFlow's XLA-compiled step runs at different speeds in different processes (18-48
+    steps/s on one idle 2-core machine), which a bare row and a command row timed in
+    separate processes take for a difference between them. Here both share the process:
+    each round times a fresh bare `GAN.fit` (`keras_worker`), then the command run in this
+    process for `--fit-epochs` epochs minus one epoch, as `fit_command_rate` does.
+    """
+    bare, command = [], []
+    for _ in range(args.repeats):
+        bare.append(keras_worker(args.steps, args.warmup, args.batch))
+        one = in_process_fit_seconds(1, args.batch, args.fit_epoch_steps)
+        many = in_process_fit_seconds(args.fit_epochs, args.batch, args.fit_epoch_steps)
+        if many <= one:
+            raise RuntimeError(f"{args.fit_epochs} epochs took {many:.1f} s, one {one:.1f} s")
+        command.append((args.fit_epochs - 1) * args.fit_epoch_steps / (many - one))
+    return {"bare": bare, "command": command}
+
+
+def same_process_rows(args: argparse.Namespace) -> None:
+    """Prints, per backend, the command's rate over the bare step's, both timed in one
+    process (`same_process_worker`), `--repeats` rounds."""
+    print(
+        f"\nThe fit command against the bare step in one process per backend: "
+        f"`keras-gmgan fit --model gan --steps-per-epoch {args.fit_epoch_steps}`, "
+        f"{args.fit_epochs} epochs minus 1, after a bare `GAN.fit` of {args.steps} steps, "
+        f"{args.repeats} rounds.\n"
+    )
+    print("| backend | bare steps/s | command steps/s | command / bare per round | median |")
+    print("|---|---|---|---|---|")
+    for backend in args.backends:
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": backend}
+        command = [sys.executable, __file__, "--worker", "same-process", "--steps",
+                   str(args.steps), "--warmup", str(args.warmup), "--batch", str(args.batch),
+                   "--repeats", str(args.repeats), "--fit-epochs", str(args.fit_epochs),
+                   "--fit-epoch-steps", str(args.fit_epoch_steps)]  # fmt: skip
+        completed = subprocess.run(command, capture_output=True, text=True, env=env)
+        if completed.returncode != 0:
+            raise RuntimeError(f"same-process {backend} failed:\n{completed.stderr[-3000:]}")
+        rates = json.loads(completed.stdout.strip().splitlines()[-1])
+        ratios = [c / b for b, c in zip(rates["bare"], rates["command"])]
+        print(
+            f"| {backend} | {', '.join(f'{v:.1f}' for v in rates['bare'])} | "
+            f"{', '.join(f'{v:.1f}' for v in rates['command'])} | "
+            f"{', '.join(f'{r:.2f}' for r in ratios)} | {statistics.median(ratios):.2f} |"
+        )
+
+
 BACKENDS = ("jax", "tensorflow", "torch")
 TEMPLATE = "plain PyTorch loop (course template)"
 
@@ -378,6 +447,11 @@ def main() -> None:
         help="add the TensorFlow step without XLA (compile(jit_compile=False))",
     )
     parser.add_argument("--fit", action="store_true", help="add the keras-gmgan fit rows")
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="only time the fit command against the bare step in one process per backend",
+    )
     parser.add_argument("--fit-epochs", type=int, default=3)
     parser.add_argument("--fit-epoch-steps", type=int, default=FIT_EPOCH_STEPS)
     parser.add_argument("--steps-per-execution", type=int, default=None)
@@ -390,7 +464,15 @@ def main() -> None:
     )
     parser.add_argument(
         "--worker",
-        choices=["keras", "keras-jit", "keras-nojit", "optax", "torch-template", "torch-lean"],
+        choices=[
+            "keras",
+            "keras-jit",
+            "keras-nojit",
+            "optax",
+            "torch-template",
+            "torch-lean",
+            "same-process",
+        ],
     )
     args = parser.parse_args()
     if args.fit_epochs < 2 or min(args.steps_per_execution or 1, args.batch) < 1:
@@ -400,6 +482,18 @@ def main() -> None:
     if args.fit_epoch_steps < 1:
         parser.error("--fit-epoch-steps must be at least 1")
 
+    if args.worker == "same-process":
+        print(json.dumps(same_process_worker(args)))
+        return
+    if args.same_process:
+        load_at_start = os.getloadavg()[0]
+        same_process_rows(args)
+        print(
+            f"\nMachine: {platform.machine()}, {os.cpu_count()} CPU cores, {accelerator()}; "
+            f"{datetime.date.today()}; load average {load_at_start:.2f} at the start and "
+            f"{os.getloadavg()[0]:.2f} at the end."
+        )
+        return
     if args.worker:
         if args.worker.startswith("keras"):
             jit_compile = {"keras": "auto", "keras-jit": True, "keras-nojit": False}[args.worker]

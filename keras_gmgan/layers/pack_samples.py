@@ -15,7 +15,8 @@ class PackSamples(keras.layers.Layer):
     discriminator, it makes the discriminator score `pac` samples jointly, all real or all
     fake. A generator that draws some modes too often and others too rarely draws pairs of
     the same mode more often than the data does, which a single-sample discriminator cannot
-    see and a packed one can; PacGAN shows this penalises mode collapse and imbalance.
+    see and a packed one can. PacGAN measured fewer modes lost and a mode distribution
+    closer to the data's with packing.
 
     The discriminator then returns B / pac scores for B samples, which the adversarial losses
     (batch means) take as they are; B must be a multiple of `pac`.

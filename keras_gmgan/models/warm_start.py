@@ -44,7 +44,7 @@ def warm_start_from(
                     f"Cannot warm-start the {part}: weight {target.path!r} has shape "
                     f"{tuple(target.shape)} but the source's {origin.path!r} has "
                     f"{tuple(origin.shape)}. Build both models with the same networks "
-                    "(network family, hidden units, latent_dim, discriminator outputs)."
+                    "(network family, hidden units, latent_dim, discriminator outputs, pac)."
                 )
             copies.append((target, origin))
     for target, origin in copies:

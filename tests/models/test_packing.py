@@ -175,3 +175,16 @@ def test_the_command_line_trains_a_packed_gmgan_and_refuses_what_cannot_train(tm
         assert result.exit_code == 2, result.output
         assert message in result.output and "Traceback" not in result.output
         assert not bad.exists()
+
+
+def test_generate_with_rejection_sampling_refuses_a_packed_run(tmp_path):
+    run = tmp_path / "digits"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["fit", "--model", "gmgan", "--dataset", "digits", "--pac", "2",
+                                 "--epochs", "1", "--steps-per-epoch", "2", "--verbose", "0",
+                                 "--out", str(run)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "drs"
+    result = runner.invoke(cli, ["generate", str(run), "--drs", "--n", "10", "--out", str(out)])
+    assert result.exit_code == 2 and "scores 2 samples jointly" in result.output, result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -275,22 +275,32 @@ FIT_EPOCH_STEPS = 300
 
 
 def fit_command_seconds(
-    backend: str, epochs: int, extra: list, batch: int = BATCH, epoch_steps: int = FIT_EPOCH_STEPS
+    backend: str | None,
+    epochs: int,
+    extra: list,
+    batch: int = BATCH,
+    epoch_steps: int = FIT_EPOCH_STEPS,
 ) -> float:
     """Wall-clock seconds of `keras-gmgan fit --model gan` for `epochs` epochs of
-    `epoch_steps` steps, checked against the run's results.json."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": backend}
+    `epoch_steps` steps, checked against the run's results.json: in a new process under
+    `backend`, or in this process (`cli.main`) when `backend` is None."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
-        command = [sys.executable, "-c", "from keras_gmgan.cli.main import cli; cli()", "fit",
-                   "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
-                   str(epoch_steps), "--batch-size", str(batch), "--out", str(out),
-                   *extra]  # fmt: skip
+        args = ["fit", "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
+                str(epoch_steps), "--batch-size", str(batch), "--out", str(out),
+                *extra]  # fmt: skip
         start = time.perf_counter()
-        completed = subprocess.run(command, capture_output=True, text=True, env=env)
+        if backend is None:
+            from keras_gmgan.cli.main import cli
+
+            cli.main(args=args, standalone_mode=False)
+        else:
+            env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": backend}
+            command = [sys.executable, "-c", "from keras_gmgan.cli.main import cli; cli()", *args]
+            completed = subprocess.run(command, capture_output=True, text=True, env=env)
+            if completed.returncode != 0:
+                raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
         seconds = time.perf_counter() - start
-        if completed.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
         steps = json.loads((out / "results.json").read_text())["steps"]
     if steps != epochs * epoch_steps:
         raise RuntimeError(f"fit ran {steps} steps, not {epochs * epoch_steps}")
@@ -298,32 +308,19 @@ def fit_command_seconds(
 
 
 def fit_command_rate(
-    backend: str, epochs: int, extra: list, batch: int = BATCH, epoch_steps: int = FIT_EPOCH_STEPS
+    backend: str | None,
+    epochs: int,
+    extra: list,
+    batch: int = BATCH,
+    epoch_steps: int = FIT_EPOCH_STEPS,
 ) -> float:
     """Steps per second of the epochs after the first (`fit_command_seconds` of `epochs`
-    epochs minus that of one)."""
+    epochs minus that of one; None as `backend` runs both in this process)."""
     one = fit_command_seconds(backend, 1, extra, batch, epoch_steps)
     many = fit_command_seconds(backend, epochs, extra, batch, epoch_steps)
     if many <= one:
         raise RuntimeError(f"{epochs} epochs took {many:.1f} s, one took {one:.1f} s")
     return (epochs - 1) * epoch_steps / (many - one)
-
-
-def in_process_fit_seconds(epochs: int, batch: int, epoch_steps: int) -> float:
-    """`fit_command_seconds`, with the command run in this process (`cli.main`)."""
-    from keras_gmgan.cli.main import cli
-
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "run"
-        args = ["fit", "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
-                str(epoch_steps), "--batch-size", str(batch), "--out", str(out)]  # fmt: skip
-        start = time.perf_counter()
-        cli.main(args=args, standalone_mode=False)
-        seconds = time.perf_counter() - start
-        steps = json.loads((out / "results.json").read_text())["steps"]
-    if steps != epochs * epoch_steps:
-        raise RuntimeError(f"fit ran {steps} steps, not {epochs * epoch_steps}")
-    return seconds
 
 
 def same_process_worker(args: argparse.Namespace) -> dict:
@@ -333,16 +330,14 @@ def same_process_worker(args: argparse.Namespace) -> dict:
     steps/s on one idle 2-core machine), which a bare row and a command row timed in
     separate processes take for a difference between them. Here both share the process:
     each round times a fresh bare `GAN.fit` (`keras_worker`), then the command run in this
-    process for `--fit-epochs` epochs minus one epoch, as `fit_command_rate` does.
+    process for `--fit-epochs` epochs minus one epoch (`fit_command_rate`).
     """
     bare, command = [], []
     for _ in range(args.repeats):
         bare.append(keras_worker(args.steps, args.warmup, args.batch))
-        one = in_process_fit_seconds(1, args.batch, args.fit_epoch_steps)
-        many = in_process_fit_seconds(args.fit_epochs, args.batch, args.fit_epoch_steps)
-        if many <= one:
-            raise RuntimeError(f"{args.fit_epochs} epochs took {many:.1f} s, one {one:.1f} s")
-        command.append((args.fit_epochs - 1) * args.fit_epoch_steps / (many - one))
+        command.append(
+            fit_command_rate(None, args.fit_epochs, [], args.batch, args.fit_epoch_steps)
+        )
     return {"bare": bare, "command": command}
 
 

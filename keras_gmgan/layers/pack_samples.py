@@ -5,6 +5,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_gmgan.layers.nested import nested_layers
+
 
 @keras.saving.register_keras_serializable(package="keras_gmgan")
 class PackSamples(keras.layers.Layer):
@@ -72,13 +74,8 @@ class PackSamples(keras.layers.Layer):
 def packing_of(model: keras.layers.Layer) -> int:
     """How many samples `model` (a discriminator) scores jointly: the `pac` of its
     `PackSamples` layer, 1 when it has none."""
-    for layer in getattr(model, "layers", None) or []:
-        if isinstance(layer, PackSamples):
-            return layer.pac
-        inner = packing_of(layer)
-        if inner > 1:
-            return inner
-    return 1
+    found = nested_layers(model, PackSamples)
+    return found[0].pac if found else 1
 
 
 def packed(x, pac: int):

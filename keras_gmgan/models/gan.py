@@ -8,6 +8,7 @@ from keras import ops
 from keras_gmgan import losses
 from keras_gmgan.backend import minimize
 from keras_gmgan.layers.mixture_latent import MixtureLatent
+from keras_gmgan.layers.nested import nested_layers
 from keras_gmgan.layers.pack_samples import packing_of
 from keras_gmgan.layers.spectral_dense import SpectralDense
 from keras_gmgan.models.adversarial_model import AdversarialModel
@@ -332,16 +333,7 @@ def _checked_packing(discriminator, info_weight: float, lipschitz: Optional[str]
 
 def spectral_normalization_layers(model: keras.layers.Layer) -> list:
     """Every `SpectralDense` layer inside `model`."""
-    found = []
-
-    def visit(layer):
-        if isinstance(layer, SpectralDense):
-            found.append(layer)
-        for child in getattr(layer, "layers", None) or []:
-            visit(child)
-
-    visit(model)
-    return found
+    return nested_layers(model, SpectralDense)
 
 
 def _chunk_size(batch_size, n_chunks: int):

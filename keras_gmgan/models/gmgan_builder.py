@@ -123,11 +123,6 @@ def build_gmgan(
             "info_weight is for the unsupervised variants; the supervised GM-GAN's (K+1)-way "
             "discriminator already classifies each fake's component."
         )
-    if variant == "supervised" and pac != 1:
-        raise ValueError(
-            "pac is for the unsupervised variants; the supervised GM-GAN's (K+1)-way "
-            "discriminator classifies each sample on its own."
-        )
     num_outputs = num_components + 1 if variant == "supervised" or info_weight else 1
     generator, discriminator = build_networks(
         data_shape, latent_dim, network, num_outputs, dropout, pac=pac

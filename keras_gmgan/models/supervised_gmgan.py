@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_gmgan.backend import minimize
+from keras_gmgan.layers.pack_samples import packing_of
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
 
@@ -77,6 +78,11 @@ class SupervisedGMGAN(AdversarialModel):
                 f"discriminator with one output per class plus one for 'fake'; got "
                 f"{num_classes} components and {outputs} discriminator outputs. Build the "
                 f"discriminator with num_outputs={num_classes + 1}."
+            )
+        if packing_of(self.discriminator) > 1:
+            raise ValueError(
+                "pac is for the unsupervised variants; the supervised GM-GAN's (K+1)-way "
+                "discriminator classifies each sample on its own. Build it with pac=1."
             )
 
     @property

@@ -422,12 +422,18 @@ def _claim_lock(folder: Path):
 
 
 def counted_trials(study) -> int:
-    """Trials that count towards `--trials`: all but failed trials that were queued again."""
+    """Trials that count towards `--trials`: those started, but failed trials that were queued
+    again. A queued retry (WAITING) counts once a worker claims it, so a sweep killed during
+    its last trial runs that trial again when it continues."""
     from optuna.trial import TrialState
 
     trials = study.get_trials(deepcopy=False)
     retried = {n for t in trials for n in t.system_attrs.get("retry_history", [])}
-    return sum(1 for t in trials if t.state != TrialState.FAIL or t.number not in retried)
+    return sum(
+        1
+        for t in trials
+        if t.state != TrialState.WAITING and (t.state != TrialState.FAIL or t.number not in retried)
+    )
 
 
 @contextlib.contextmanager

@@ -124,7 +124,7 @@ def test_evaluations_are_read_from_the_records_then_results(tmp_path):
     assert sweeps.read_evaluations(tmp_path, "modes_captured") == [(3, 4.0)]
 
 
-def test_failed_trials_queued_again_do_not_count():
+def test_failed_trials_queued_again_do_not_count_nor_their_retries_until_they_start():
     study = optuna.create_study()
     study.tell(study.ask(), 1.0)
     study.tell(study.ask(), state=optuna.trial.TrialState.FAIL)  # a fit that failed: counts
@@ -133,8 +133,10 @@ def test_failed_trials_queued_again_do_not_count():
     study.tell(crashed, state=optuna.trial.TrialState.FAIL)
     optuna.storages.RetryHeartbeatStaleTrialCallback()(study, study.trials[crashed.number])
     assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL", "FAIL", "WAITING"]
-    assert sweeps.counted_trials(study) == 3
+    assert sweeps.counted_trials(study) == 2  # the retry is still to run
     assert study.trials[3].params == study.trials[2].params
+    retry = study.ask()  # a worker claims the retry first
+    assert retry.number == 3 and sweeps.counted_trials(study) == 3
 
 
 def _running_trial(study, **attrs):
@@ -178,4 +180,4 @@ def test_running_trials_of_dead_workers_are_failed_and_queued_again(tmp_path):
     assert states[elsewhere.number] == "FAIL" and states[alive.number] == "RUNNING"
     waiting = [t for t in study.trials if t.state.name == "WAITING"]
     assert sorted(t.system_attrs["failed_trial"] for t in waiting) == [0, 2]
-    assert sweeps.counted_trials(study) == 3  # alive + two queued retries
+    assert sweeps.counted_trials(study) == 1  # alive; the two queued retries are still to run

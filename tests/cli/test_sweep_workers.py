@@ -34,7 +34,7 @@ def test_two_workers_share_one_study_without_duplicating_trials(tmp_path):
 
 def test_a_killed_sweep_continues_and_retries_the_interrupted_trial(tmp_path):
     out = tmp_path / "sweep"
-    command = _sweep_command(out, "--trials", 2)
+    command = _sweep_command(out, "--trials", 1)
     command[command.index("--epochs") + 1] = "30"  # long enough to be killed mid-trial
     sweep = subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     history = out / "trial-0000" / "history.csv"
@@ -60,10 +60,10 @@ def test_a_killed_sweep_continues_and_retries_the_interrupted_trial(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "trial 0: its worker died; queued again." in done.stdout
     trials = _study(out).trials
-    assert [t.state.name for t in trials] == ["FAIL", "COMPLETE", "COMPLETE"]
+    assert [t.state.name for t in trials] == ["FAIL", "COMPLETE"]
     assert trials[1].params == trials[0].params  # the retry, with the same parameters
     assert trials[1].system_attrs["failed_trial"] == 0
-    assert json.loads((out / "best.json").read_text())["trials"]["complete"] == 2
+    assert json.loads((out / "best.json").read_text())["trials"]["complete"] == 1
 
 
 def test_a_trial_the_pruner_stops_is_pruned_and_its_fit_ended(tmp_path):

@@ -72,6 +72,8 @@ MODELS = {
     # digits the default draws too often or too rarely.
     "gmgan-pac2": ["--model", "gmgan", "--pac", "2"],
     "gmgan-pac4": ["--model", "gmgan", "--pac", "4"],
+    # The packed discriminator at the previous, lower rate, for the seed it did not train on.
+    "gmgan-pac2-lr2e-4": ["--model", "gmgan", "--pac", "2", "--lr", "2e-4"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

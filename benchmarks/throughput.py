@@ -17,9 +17,10 @@ timed as a run of `--fit-epochs` epochs minus a run of one (so imports, data loa
 compilation cancel): its rate is that of the steps after the first epoch. Each run's
 results.json must report the steps asked for. `--steps-per-execution K` adds a row of the
 command with that option. `--same-process` instead times, in one process per backend, a bare
-step and the command (run in that process) in turns, and reports their ratio per round: the
-XLA step's speed differs between TensorFlow processes, which rows from separate processes
-mistake for a difference between the command and its step.
+step and the command (run in that process, its epochs after the first timed from the clock at
+each epoch's end) in turns, and reports their ratio per round: the XLA step's speed differs
+between TensorFlow processes, which rows from separate processes mistake for a difference
+between the command and its step.
 
 On a machine with a GPU, every implementation runs on it (the template loop moves its networks
 and batches to CUDA, as the course template does); `--batch` sets the batch size of every row
@@ -275,31 +276,26 @@ FIT_EPOCH_STEPS = 300
 
 
 def fit_command_seconds(
-    backend: str | None,
+    backend: str,
     epochs: int,
     extra: list,
     batch: int = BATCH,
     epoch_steps: int = FIT_EPOCH_STEPS,
 ) -> float:
     """Wall-clock seconds of `keras-gmgan fit --model gan` for `epochs` epochs of
-    `epoch_steps` steps, checked against the run's results.json: in a new process under
-    `backend`, or in this process (`cli.main`) when `backend` is None."""
+    `epoch_steps` steps in a new process under `backend`, checked against the run's
+    results.json."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
         args = ["fit", "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
                 str(epoch_steps), "--batch-size", str(batch), "--out", str(out),
                 *extra]  # fmt: skip
         start = time.perf_counter()
-        if backend is None:
-            from keras_gmgan.cli.main import cli
-
-            cli.main(args=args, standalone_mode=False)
-        else:
-            env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": backend}
-            command = [sys.executable, "-c", "from keras_gmgan.cli.main import cli; cli()", *args]
-            completed = subprocess.run(command, capture_output=True, text=True, env=env)
-            if completed.returncode != 0:
-                raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": backend}
+        command = [sys.executable, "-c", "from keras_gmgan.cli.main import cli; cli()", *args]
+        completed = subprocess.run(command, capture_output=True, text=True, env=env)
+        if completed.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
         seconds = time.perf_counter() - start
         steps = json.loads((out / "results.json").read_text())["steps"]
     if steps != epochs * epoch_steps:
@@ -308,19 +304,62 @@ def fit_command_seconds(
 
 
 def fit_command_rate(
-    backend: str | None,
+    backend: str,
     epochs: int,
     extra: list,
     batch: int = BATCH,
     epoch_steps: int = FIT_EPOCH_STEPS,
 ) -> float:
     """Steps per second of the epochs after the first (`fit_command_seconds` of `epochs`
-    epochs minus that of one; None as `backend` runs both in this process)."""
+    epochs minus that of one, each in a new process)."""
     one = fit_command_seconds(backend, 1, extra, batch, epoch_steps)
     many = fit_command_seconds(backend, epochs, extra, batch, epoch_steps)
     if many <= one:
         raise RuntimeError(f"{epochs} epochs took {many:.1f} s, one took {one:.1f} s")
     return (epochs - 1) * epoch_steps / (many - one)
+
+
+def fit_command_epoch_rate(epochs: int, batch: int = BATCH, epoch_steps: int = FIT_EPOCH_STEPS):
+    """Steps per second of the epochs after the first of one `keras-gmgan fit --model gan`
+    run in this process, from the clock at each epoch's end.
+
+    A run of `epochs` epochs minus a run of one (`fit_command_rate`) cannot be timed within
+    one process: the second run finds the first's traces, caches and loaded data, so the
+    difference undercounts its epochs. Here `Run.fit` gets one more callback, which reads the
+    clock at every epoch end: between two of its readings lies one whole epoch, steps,
+    progress bar and the run's own epoch-end callbacks included.
+    """
+    import keras
+
+    from keras_gmgan import runs
+    from keras_gmgan.cli.main import cli
+
+    ends = []
+
+    class EpochClock(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            ends.append(time.perf_counter())
+
+    plain_fit = runs.Run.fit
+
+    def fit_with_clock(self, model, x, y=None, *, callbacks=(), **kwargs):
+        return plain_fit(self, model, x, y, callbacks=[*callbacks, EpochClock()], **kwargs)
+
+    runs.Run.fit = fit_with_clock
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "run"
+            args = ["fit", "--model", "gan", "--epochs", str(epochs), "--steps-per-epoch",
+                    str(epoch_steps), "--batch-size", str(batch), "--out", str(out)]  # fmt: skip
+            cli.main(args=args, standalone_mode=False)
+            steps = json.loads((out / "results.json").read_text())["steps"]
+    finally:
+        runs.Run.fit = plain_fit
+    if steps != epochs * epoch_steps or len(ends) != epochs:
+        raise RuntimeError(
+            f"fit ran {steps} steps in {len(ends)} epochs, not {epochs} of {epoch_steps}"
+        )
+    return (epochs - 1) * epoch_steps / (ends[-1] - ends[0])
 
 
 def same_process_worker(args: argparse.Namespace) -> dict:
@@ -329,15 +368,13 @@ def same_process_worker(args: argparse.Namespace) -> dict:
     TensorFlow's XLA-compiled step runs at different speeds in different processes (18-48
     steps/s on one idle 2-core machine), which a bare row and a command row timed in
     separate processes take for a difference between them. Here both share the process:
-    each round times a fresh bare `GAN.fit` (`keras_worker`), then the command run in this
-    process for `--fit-epochs` epochs minus one epoch (`fit_command_rate`).
+    each round times a fresh bare `GAN.fit` (`keras_worker`), then the epochs after the first
+    of the command run in this process for `--fit-epochs` epochs (`fit_command_epoch_rate`).
     """
     bare, command = [], []
     for _ in range(args.repeats):
         bare.append(keras_worker(args.steps, args.warmup, args.batch))
-        command.append(
-            fit_command_rate(None, args.fit_epochs, [], args.batch, args.fit_epoch_steps)
-        )
+        command.append(fit_command_epoch_rate(args.fit_epochs, args.batch, args.fit_epoch_steps))
     return {"bare": bare, "command": command}
 
 
@@ -347,7 +384,8 @@ def same_process_rows(args: argparse.Namespace) -> None:
     print(
         f"\nThe fit command against the bare step in one process per backend: "
         f"`keras-gmgan fit --model gan --steps-per-epoch {args.fit_epoch_steps}`, "
-        f"{args.fit_epochs} epochs minus 1, after a bare `GAN.fit` of {args.steps} steps, "
+        f"the {args.fit_epochs - 1} epochs after the first of {args.fit_epochs}, each after a "
+        f"bare `GAN.fit` of {args.steps} steps, "
         f"{args.repeats} rounds.\n"
     )
     print("| backend | bare steps/s | command steps/s | command / bare per round | median |")

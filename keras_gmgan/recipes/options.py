@@ -224,8 +224,8 @@ def _declare() -> tuple:
             "ema_decay",
             "float",
             "Keep an exponential moving average of a player's weights "
-            "with this decay (e.g. 0.999; default: 0.999 for gmgan-supervised and for gmgan "
-            "on 2-D points, none otherwise). sgan: of the discriminator's, to classify with "
+            "with this decay (e.g. 0.999; default: 0.999 for gmgan and gmgan-supervised, "
+            "none otherwise). sgan: of the discriminator's, to classify with "
             "(Improved GAN's MNIST script: 0.9999, level with 0.999 in a 300-epoch MNIST "
             "run, BENCHMARKS.md). gan, wgan and the gmgan models: of the generator's, which "
             "generate and evaluate then sample (unless --raw-weights).",

@@ -55,7 +55,8 @@ MODELS = {
     "gmgan-wgan-gp": ["--model", "gmgan", "--loss", "wgan-gp"],
     # Recipes to measure before they become defaults (not in the default --models):
     "gan-ema": ["--model", "gan", "--ema-decay", "0.999"],
-    "gmgan-ema": ["--model", "gmgan", "--ema-decay", "0.999"],
+    "gmgan-ema": ["--model", "gmgan", "--ema-decay", "0.999"],  # gmgan's default since
+    # 2026-12-05; the row stays so that earlier output folders resume.
     # The static prior with gmgan-supervised's separated components (nearest means about
     # 1.5 radii apart, where the seeds' c = 0.467, σ = 0.7 overlap), measured before it
     # became gmgan's default; and the seeds' prior, gmgan's default before.
@@ -74,6 +75,10 @@ MODELS = {
     "gmgan-pac4": ["--model", "gmgan", "--pac", "4"],
     # The packed discriminator at the previous, lower rate, for the seed it did not train on.
     "gmgan-pac2-lr2e-4": ["--model", "gmgan", "--pac", "2", "--lr", "2e-4"],
+    # Both rates falling linearly to 0 over a run of known length (50,000 steps of 200-step
+    # epochs, a little short of 20 minutes on the 2-core CPU), against the drift of the
+    # constant rate from 10 to 20 minutes.
+    "gmgan-decay": ["--model", "gmgan", "--lr-decay", "linear", "--epochs", "250"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

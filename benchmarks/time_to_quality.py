@@ -75,10 +75,10 @@ MODELS = {
     "gmgan-pac4": ["--model", "gmgan", "--pac", "4"],
     # The packed discriminator at the previous, lower rate, for the seed it did not train on.
     "gmgan-pac2-lr2e-4": ["--model", "gmgan", "--pac", "2", "--lr", "2e-4"],
-    # Both rates falling linearly to 0 over a run of known length (50,000 steps of 200-step
-    # epochs, a little short of 20 minutes on the 2-core CPU), against the drift of the
+    # Both rates falling linearly to 0 over a run of known length (72,000 steps of 200-step
+    # epochs, about 20 minutes of the 2-core CPU on 2026-12-05), against the drift of the
     # constant rate from 10 to 20 minutes.
-    "gmgan-decay": ["--model", "gmgan", "--lr-decay", "linear", "--epochs", "250"],
+    "gmgan-decay": ["--model", "gmgan", "--lr-decay", "linear", "--epochs", "360"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

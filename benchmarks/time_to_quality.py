@@ -79,6 +79,10 @@ MODELS = {
     # epochs, about 20 minutes of the 2-core CPU on 2026-12-05), against the drift of the
     # constant rate from 10 to 20 minutes.
     "gmgan-decay": ["--model", "gmgan", "--lr-decay", "linear", "--epochs", "360"],
+    # The discriminator at a third of the generator's rate (two time-scale updates), alone
+    # and with the packed discriminator, which outran its generator on one seed.
+    "gmgan-dlr1e-4": ["--model", "gmgan", "--d-lr", "1e-4"],
+    "gmgan-pac2-dlr1e-4": ["--model", "gmgan", "--pac", "2", "--d-lr", "1e-4"],
 }
 DEFAULT_MODELS = ("template", "gan", "gmgan", "gmgan-dynamic", "gmgan-supervised", "gmgan-wgan-gp")
 DEFAULT_MINUTES = (2.0, 5.0, 10.0, 20.0, 30.0)

@@ -129,7 +129,8 @@ def test_fit_options_declare_every_option_a_run_reads_and_no_other():
     for option in FIT_OPTIONS.values():  # a model's default is listed for every such option
         assert not option.model_default or describe_defaults(option.name), option.name
     assert FIT_OPTIONS["lr"].help_text() == (
-        f"Adam learning rate of both players (default: {describe_defaults('lr')})."
+        "Adam learning rate of both players, or of the generator with --d-lr (default: "
+        f"{describe_defaults('lr')})."
     )
     assert FIT_OPTIONS["steps_per_epoch"].flag == "--steps-per-epoch"
     assert FIT_OPTIONS["model"].choices == tuple(sorted(RECIPES))
@@ -238,6 +239,32 @@ def test_options_given_win_over_the_2d_defaults():
     assert (wgan.clip_value, wgan.gp_weight, _decay_steps(wgan.d_optimizer)) == (0.3, 2.0, 20)
     images = recipes.gan((8, 8, 1), latent_dim=4, lr_decay="linear", train_steps=10)
     assert _decay_steps(images.d_optimizer) == 10
+
+
+def _player_adam(optimizer) -> tuple:
+    return float(np.asarray(optimizer.learning_rate)), float(optimizer.beta_1)
+
+
+def test_the_discriminator_takes_its_own_rate_and_beta1_the_generator_keeps_its_own():
+    gan = recipes.gan((8, 8, 1), latent_dim=4, lr=2e-4, d_lr=8e-4, d_beta1=0.9)
+    assert _player_adam(gan.d_optimizer) == pytest.approx((8e-4, 0.9))
+    assert _player_adam(gan.g_optimizer) == pytest.approx((2e-4, 0.5))
+    # Alone, --d-lr leaves the generator on the recipe's default rate.
+    gmgan = recipes.gmgan((8, 8, 1), latent_dim=4, d_lr=1e-4, seed=0)
+    assert _player_adam(gmgan.d_optimizer) == pytest.approx((1e-4, 0.5))
+    assert _player_adam(gmgan.g_optimizer) == pytest.approx((3e-4, 0.5))
+    # Under a linear decay each rate falls from its own start; the critic's over n_critic
+    # times the steps, so both reach 0 together.
+    wgan = recipes.wgan((2,), train_steps=10, d_lr=2e-3, n_critic=2)
+    assert (_decay_steps(wgan.g_optimizer), _decay_steps(wgan.d_optimizer)) == (10, 20)
+    assert wgan.d_optimizer._learning_rate.initial_learning_rate == pytest.approx(2e-3)
+    assert wgan.g_optimizer._learning_rate.initial_learning_rate == pytest.approx(1e-3)
+    supervised = recipes.gmgan_supervised((8, 8, 1), 3, latent_dim=4, d_beta1=0.0, seed=0)
+    assert _player_adam(supervised.d_optimizer) == pytest.approx((8e-5, 0.0))
+    assert _player_adam(supervised.g_optimizer) == pytest.approx((8e-5, 0.5))
+    assert "--lr's" in describe_defaults("d_lr")
+    with pytest.raises(ValueError, match="--d-lr does not apply to --model sgan"):
+        check_model_options("sgan", _unset(model="sgan"), {"d_lr"})
 
 
 def test_default_batch_sizes_follow_the_data_and_the_critic():

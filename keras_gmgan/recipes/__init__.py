@@ -197,7 +197,9 @@ _POINT_NOTES = {
 }
 _BCE_BATCH = f"64 for images, {points_batch_size(False)} for 2-D points"
 _CRITIC_BATCH = "64 for images, --n-critic × 64 for 2-D points"
-_GENERATOR_NOTES = {**_MIXTURE_NOTES, **_LATENT_NOTE, **_POINT_NOTES}
+#: The discriminator's Adam settings default to the generator's.
+_PLAYER_NOTES = {"d_lr": "--lr's", "d_beta1": "--beta1's"}
+_GENERATOR_NOTES = {**_MIXTURE_NOTES, **_LATENT_NOTE, **_POINT_NOTES, **_PLAYER_NOTES}
 _GMGAN = dict(
     run_options=("gif",),
     inputs=_generator_inputs,
@@ -226,6 +228,7 @@ _GMGAN_NOTES = {
     "latent_dim": f"100 for images, {POINT_PRIOR['latent_dim']} for 2-D points",
     "loss": "bce for images, wgan-gp for 2-D points",
     **_POINT_NOTES,
+    **_PLAYER_NOTES,
 }
 
 
@@ -292,7 +295,7 @@ RECIPES: dict[str, Recipe] = {
         "GM-GAN, one component per class, (K+1)-way discriminator",
         inputs=_supervised_inputs,
         uses_labels=True,
-        notes={"components": "the number of classes", **_LATENT_NOTE},
+        notes={"components": "the number of classes", **_LATENT_NOTE, **_PLAYER_NOTES},
     ),
     "sgan": Recipe(
         sgan,

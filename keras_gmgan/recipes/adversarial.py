@@ -173,8 +173,13 @@ def adam_pair(
     hold_steps: int = 0,
     epsilon: float = 1e-7,
     d_steps: int = 1,
+    d_lr: Optional[float] = None,
+    d_beta1: Optional[float] = None,
 ) -> dict:
     """Two Adam optimizers, one per player, as `compile` keyword arguments.
+
+    `lr` and `beta1` are the generator's, and the discriminator's unless `d_lr` or `d_beta1`
+    gives it its own (a two time-scale update rule, Heusel et al. 2017).
 
     With `decay_steps` each rate stays for `hold_steps` steps of its optimizer, then falls
     linearly to 0 over `decay_steps` more (`HoldThenLinearDecay`, a stateless schedule on the
@@ -186,17 +191,21 @@ def adam_pair(
 
     from keras_gmgan.schedules import HoldThenLinearDecay
 
-    def rate(steps_per_step):
+    def rate(initial, steps_per_step):
         if decay_steps is None:
-            return lr
-        return HoldThenLinearDecay(lr, hold_steps=hold_steps * steps_per_step,
+            return initial
+        return HoldThenLinearDecay(initial, hold_steps=hold_steps * steps_per_step,
                                    decay_steps=decay_steps * steps_per_step)  # fmt: skip
 
+    players = {
+        "d": (lr if d_lr is None else d_lr, beta1 if d_beta1 is None else d_beta1, d_steps),
+        "g": (lr, beta1, 1),
+    }
     return {
         f"{player}_optimizer": keras.optimizers.Adam(
-            rate(steps), beta_1=beta1, beta_2=beta2, epsilon=epsilon
+            rate(initial, steps), beta_1=beta_1, beta_2=beta2, epsilon=epsilon
         )
-        for player, steps in (("d", d_steps), ("g", 1))
+        for player, (initial, beta_1, steps) in players.items()
     }
 
 
@@ -239,6 +248,8 @@ def gan(
     network: Optional[str] = None,
     lr: Optional[float] = None,
     beta1: Optional[float] = None,
+    d_lr: Optional[float] = None,
+    d_beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
     ema_decay: Optional[float] = None,
     pac: int = 1,
@@ -265,6 +276,8 @@ def gan(
             "dcgan" (images), "mlp-3x128" (3×128 ReLU, points) or "deep" (3×512, points);
             None: mlp for images, mlp-3x128 for points.
         lr, beta1: Adam of both players (β2 is 0.999 for images, 0.9 for points).
+        d_lr, d_beta1: the discriminator's own Adam rate and β1 (a two time-scale update
+            rule); None: `lr` and `beta1`.
         lr_decay: "linear" lowers both rates to 0 over `train_steps`, "none" keeps them;
             None: linear for points (when `train_steps` is given), none for images.
         ema_decay: keep an exponential moving average of the generator's weights with this
@@ -290,20 +303,22 @@ def gan(
     prior = mixture_prior(latent_dim, components, c, sigma, seed)
     model = GAN(generator, discriminator, latent=prior, seed=seed, ema_decay=ema_decay)
     _compile(model, data_shape, TEMPLATE_ADAM, lr, beta1, lr_decay, train_steps,
-             steps_per_execution=steps_per_execution)  # fmt: skip
+             steps_per_execution=steps_per_execution, d_lr=d_lr, d_beta1=d_beta1)  # fmt: skip
     return model
 
 
 def _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps=1,
-             steps_per_execution=1):  # fmt: skip
+             steps_per_execution=1, d_lr=None, d_beta1=None):  # fmt: skip
     """Compiles `model` with `adam_pair`: the options given, else `image_adam` (lr, β1, β2)
-    for images and `POINT_DEFAULTS` for points."""
+    for images and `POINT_DEFAULTS` for points; the discriminator's own `d_lr` and
+    `d_beta1` where given."""
     if is_points(data_shape):
         image_adam = (POINT_DEFAULTS["lr"], POINT_DEFAULTS["beta1"], POINT_DEFAULTS["beta2"])
     default_lr, default_beta1, beta2 = image_adam
     decay_steps = _decay_steps(_lr_decay(lr_decay, data_shape, train_steps), train_steps)
     model.compile(**adam_pair(lr or default_lr, default_beta1 if beta1 is None else beta1,
-                              beta2, decay_steps=decay_steps, d_steps=d_steps),
+                              beta2, decay_steps=decay_steps, d_steps=d_steps, d_lr=d_lr,
+                              d_beta1=d_beta1),
                   steps_per_execution=steps_per_execution)  # fmt: skip
 
 
@@ -323,6 +338,8 @@ def wgan(
     gp_weight: Optional[float] = None,
     lr: Optional[float] = None,
     beta1: Optional[float] = None,
+    d_lr: Optional[float] = None,
+    d_beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
     ema_decay: Optional[float] = None,
     steps_per_execution: int = 1,
@@ -367,7 +384,7 @@ def wgan(
         ema_decay=ema_decay,
     )
     _compile(model, data_shape, WGAN_GP_ADAM, lr, beta1, lr_decay, train_steps, n_critic,
-             steps_per_execution)  # fmt: skip
+             steps_per_execution, d_lr=d_lr, d_beta1=d_beta1)  # fmt: skip
     return model
 
 
@@ -386,6 +403,8 @@ def gmgan(
     n_critic: Optional[int] = None,
     lr: Optional[float] = None,
     beta1: Optional[float] = None,
+    d_lr: Optional[float] = None,
+    d_beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = None,
@@ -416,6 +435,7 @@ def gmgan(
         lr, beta1: Adam of both players; None takes the loss's for images: 3e-4 and 0.5 for
             bce (2e-4 for `gmgan_dynamic`), 1e-4 and 0 for wgan-gp (Gulrajani et al.);
             1e-3 and 0.5 for points.
+        d_lr, d_beta1: as `gan`.
         init_from: a vanilla GAN run directory or `.keras` file whose networks are copied in
             (the seeds fine-tuned a trained GAN).
         ema_decay: as `gan`; None keeps one with decay `STATIC_GMGAN_EMA_DECAY` (0.999),
@@ -455,6 +475,8 @@ def gmgan_supervised(
     network: str = "mlp",
     lr: float = 8e-5,
     beta1: float = 0.5,
+    d_lr: Optional[float] = None,
+    d_beta1: Optional[float] = None,
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = 0.999,
     steps_per_execution: int = 1,
@@ -482,15 +504,15 @@ def gmgan_supervised(
             f"{num_classes} (or None); got {components}."
         )
     return _gmgan("supervised", data_shape, latent_dim=latent_dim, components=num_classes, c=c,
-                  sigma=sigma, network=network, lr=lr, beta1=beta1, init_from=init_from,
-                  ema_decay=ema_decay, steps_per_execution=steps_per_execution,
-                  seed=seed)  # fmt: skip
+                  sigma=sigma, network=network, lr=lr, beta1=beta1, d_lr=d_lr,
+                  d_beta1=d_beta1, init_from=init_from, ema_decay=ema_decay,
+                  steps_per_execution=steps_per_execution, seed=seed)  # fmt: skip
 
 
 def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim, components,
-           c, sigma, network, lr, beta1, init_from, seed, loss=None, gp_weight=None,
-           n_critic=None, lr_decay=None, ema_decay=None, info_weight=0.0, pac=1,
-           steps_per_execution=1):  # fmt: skip
+           c, sigma, network, lr, beta1, init_from, seed, d_lr=None, d_beta1=None, loss=None,
+           gp_weight=None, n_critic=None, lr_decay=None, ema_decay=None, info_weight=0.0,
+           pac=1, steps_per_execution=1):  # fmt: skip
     """A GM-GAN of `variant` (`build_gmgan` for images, `GMGAN` on the 2-D networks for
     points), compiled with the recipe's Adam, warm-started if asked."""
     from keras_gmgan.models import GMGAN, build_gmgan
@@ -532,7 +554,7 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
     image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else GMGAN_IMAGE_ADAM[variant]
     d_steps = getattr(model, "n_critic", 1)
     _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps,
-             steps_per_execution)  # fmt: skip
+             steps_per_execution, d_lr=d_lr, d_beta1=d_beta1)  # fmt: skip
     if init_from is not None:
         warm_start(model, init_from, variant, generator_only=bool(info_weight))
     return model

@@ -122,9 +122,34 @@ def _declare() -> tuple:
             minimum=1,
         ),
         _model_option("batch_size", "int", "Examples per batch", minimum=1),
-        _model_option("lr", "float", "Adam learning rate of both players", **positive),
         _model_option(
-            "beta1", "float", "Adam β1 of both players", minimum=0, maximum=1, max_open=True
+            "lr",
+            "float",
+            "Adam learning rate of both players, or of the generator with --d-lr",
+            **positive,
+        ),
+        _model_option(
+            "beta1",
+            "float",
+            "Adam β1 of both players, or of the generator with --d-beta1",
+            minimum=0,
+            maximum=1,
+            max_open=True,
+        ),
+        _model_option(
+            "d_lr",
+            "float",
+            "Adam learning rate of the discriminator (critic), when it "
+            "differs from the generator's (two time-scale updates)",
+            **positive,
+        ),
+        _model_option(
+            "d_beta1",
+            "float",
+            "Adam β1 of the discriminator (critic), when it differs from the generator's",
+            minimum=0,
+            maximum=1,
+            max_open=True,
         ),
         _model_option("latent_dim", "int", "Latent dimension", minimum=1),
         _model_option("components", "int", _COMPONENTS_HELP, minimum=1),

@@ -130,10 +130,11 @@ def test_options_given_win_over_the_2d_defaults(tmp_path):
     out = tmp_path / "run"
     result = _fit(out, "--model", "gmgan", "--components", "3", "--batch-size", "16",
                   "--network", "mlp", "--lr-decay", "none", "--lr", "5e-4", "--c", "0.5",
-                  "--loss", "bce")  # fmt: skip
+                  "--loss", "bce", "--d-lr", "2e-3", "--d-beta1", "0.8")  # fmt: skip
     assert result.exit_code == 0, result.output
     options = json.loads((out / "config.json").read_text())["options"]
     assert (options["batch_size"], options["network"]) == (16, "mlp")
+    assert (options["d_lr"], options["d_beta1"]) == (2e-3, 0.8)
     assert options["latent_dim"] == 8  # the GM-GAN's on points: its components lie apart
     model = load_model(out)
     assert model.adversarial_loss == "bce" and model.latent.latent_dim == 8
@@ -141,4 +142,7 @@ def test_options_given_win_over_the_2d_defaults(tmp_path):
         100, 2
     ]  # fmt: skip
     assert float(model.g_optimizer.learning_rate) == pytest.approx(5e-4)
+    assert float(model.g_optimizer.beta_1) == pytest.approx(0.5)
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(2e-3)
+    assert float(model.d_optimizer.beta_1) == pytest.approx(0.8)
     assert float(model.latent.c) == pytest.approx(0.5)

@@ -53,7 +53,11 @@ MODELS = {
     "gmgan-dynamic": ["--model", "gmgan-dynamic"],
     "gmgan-supervised": ["--model", "gmgan-supervised"],
     "gmgan-wgan-gp": ["--model", "gmgan", "--loss", "wgan-gp"],
-    # Recipes to measure before they become defaults (not in the default --models):
+    # Recipes to measure before they become defaults (not in the default --models). Each is
+    # `gmgan`'s default of the day it was measured plus the flags shown; since 2026-12-05
+    # that default packs pairs with the discriminator at 1e-4, so `--pac 1 --d-lr 3e-4`
+    # (`gmgan-unpacked`) gives the earlier one.
+    "gmgan-unpacked": ["--model", "gmgan", "--pac", "1", "--d-lr", "3e-4"],
     "gan-ema": ["--model", "gan", "--ema-decay", "0.999"],
     "gmgan-ema": ["--model", "gmgan", "--ema-decay", "0.999"],  # gmgan's default since
     # 2026-12-05; the row stays so that earlier output folders resume.

@@ -55,7 +55,7 @@ def test_gmgan_recipes_follow_their_loss_and_variant():
     static = recipes.gmgan((8, 8, 1), latent_dim=4, components=3, seed=0)
     assert type(static) is GMGAN and static.latent.num_components == 3
     assert not static.latent.trainable_variables
-    assert _adam(static) == pytest.approx((3e-4, 0.5, 0.999))
+    assert _adam(static) == pytest.approx((1e-4, 0.5, 0.999))  # the discriminator's
     critic = recipes.gmgan((8, 8, 1), latent_dim=4, loss="wgan-gp")
     assert _adam(critic) == pytest.approx((1e-4, 0.0, 0.9))
     assert _adam(recipes.gmgan_dynamic((8, 8, 1), latent_dim=4)) == pytest.approx(
@@ -250,9 +250,20 @@ def test_the_discriminator_takes_its_own_rate_and_beta1_the_generator_keeps_its_
     assert _player_adam(gan.d_optimizer) == pytest.approx((8e-4, 0.9))
     assert _player_adam(gan.g_optimizer) == pytest.approx((2e-4, 0.5))
     # Alone, --d-lr leaves the generator on the recipe's default rate.
-    gmgan = recipes.gmgan((8, 8, 1), latent_dim=4, d_lr=1e-4, seed=0)
-    assert _player_adam(gmgan.d_optimizer) == pytest.approx((1e-4, 0.5))
+    gmgan = recipes.gmgan((8, 8, 1), latent_dim=4, d_lr=2e-4, seed=0)
+    assert _player_adam(gmgan.d_optimizer) == pytest.approx((2e-4, 0.5))
     assert _player_adam(gmgan.g_optimizer) == pytest.approx((3e-4, 0.5))
+    # The static GM-GAN on images: the discriminator at 1e-4 (STATIC_GMGAN_D_LR) unless a
+    # rate is given; --lr alone sets both players' again.
+    default = recipes.gmgan((8, 8, 1), latent_dim=4, seed=0)
+    assert _player_adam(default.d_optimizer) == pytest.approx((1e-4, 0.5))
+    assert _player_adam(default.g_optimizer) == pytest.approx((3e-4, 0.5))
+    one_rate = recipes.gmgan((8, 8, 1), latent_dim=4, lr=2e-4, seed=0)
+    assert _player_adam(one_rate.d_optimizer) == pytest.approx((2e-4, 0.5))
+    for other in (recipes.gmgan_dynamic((8, 8, 1), latent_dim=4, seed=0),
+                  recipes.gmgan((8, 8, 1), latent_dim=4, loss="wgan-gp", seed=0),
+                  recipes.gmgan((2,), components=2, seed=0)):  # fmt: skip
+        assert _player_adam(other.d_optimizer) == pytest.approx(_player_adam(other.g_optimizer))
     # Under a linear decay each rate falls from its own start; the critic's over n_critic
     # times the steps, so both reach 0 together.
     wgan = recipes.wgan((2,), train_steps=10, d_lr=2e-3, n_critic=2)

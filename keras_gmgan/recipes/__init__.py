@@ -24,9 +24,12 @@ from keras_gmgan.recipes.adversarial import (
     IMAGE_PRIOR,
     POINT_DEFAULTS,
     POINT_PRIOR,
+    STATIC_GMGAN_D_LR,
+    STATIC_GMGAN_PAC,
     WGAN_GP_ADAM,
     default_for,
     points_batch_size,
+    static_gmgan_packing,
 )
 from keras_gmgan.recipes.adversarial import default_latent_dim as default_latent_dim
 from keras_gmgan.recipes.adversarial import gan as gan
@@ -212,10 +215,15 @@ _GMGAN = dict(
 )
 
 
+def _rate(value: float) -> str:
+    """A learning rate as the help writes it: 3e-4."""
+    return f"{value:.0e}".replace("e-0", "e-")
+
+
 def _gmgan_lr_note(variant: str) -> dict:
     """`--help`'s default of --lr for a GM-GAN variant (`GMGAN_IMAGE_ADAM`)."""
     image, critic, points = (
-        f"{rate:.0e}".replace("e-0", "e-")  # 3e-4, as the help writes rates
+        _rate(rate)
         for rate in (GMGAN_IMAGE_ADAM[variant][0], WGAN_GP_ADAM[0], POINT_DEFAULTS["lr"])
     )
     return {"lr": f"{image} for images ({critic} with --loss wgan-gp), {points} for 2-D points"}
@@ -278,6 +286,10 @@ RECIPES: dict[str, Recipe] = {
             **_GMGAN_NOTES,
             **_prior_notes(IMAGE_PRIOR["c"], IMAGE_PRIOR["sigma"]),
             **_gmgan_lr_note("static"),
+            "d_lr": f"{_rate(STATIC_GMGAN_D_LR)} for images with --loss bce unless --lr is "
+            "given, else --lr's",
+            "pac": f"{STATIC_GMGAN_PAC} for images with --loss bce (1 with --info-weight or "
+            "--init-from), 1 for 2-D points",
         },
     ),
     "gmgan-dynamic": Recipe(
@@ -288,6 +300,7 @@ RECIPES: dict[str, Recipe] = {
             **_GMGAN_NOTES,
             **_prior_notes(0.467, 0.7),
             **_gmgan_lr_note("dynamic"),
+            "pac": "1",
         },
     ),
     "gmgan-supervised": Recipe(
@@ -317,6 +330,16 @@ RECIPES: dict[str, Recipe] = {
         generative=False,
     ),
 }
+
+
+def default_pac(model: str, options: dict, points: bool) -> int:
+    """The `--pac` a run of `model` with these options gets when it sets none."""
+    if model != "gmgan":
+        return 1
+    loss = options.get("loss") or default_for("loss", points)
+    return static_gmgan_packing(
+        points, loss, options.get("info_weight") or 0.0, options.get("init_from")
+    )
 
 
 def default(option: str) -> Any:

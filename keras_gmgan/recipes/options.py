@@ -360,7 +360,7 @@ def check_model_options(model: str, options: dict, given: Collection[str]) -> No
     """Raises ValueError naming the first option in `given` (those set explicitly; `options`
     maps option names to values, with `dataset` among them) that `--model model`, the data
     set or another setting does not use, so that nothing asked for is silently ignored."""
-    from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default_for
+    from keras_gmgan.recipes import LATENT_OPTIONS, RECIPES, default_for, default_pac
 
     recipe = RECIPES[model]
     unknown = sorted(set(given) - set(FIT_OPTIONS))
@@ -380,7 +380,7 @@ def check_model_options(model: str, options: dict, given: Collection[str]) -> No
                 f"{_flag(name)} applies to {_flag(other)} {' or '.join(settings)} only; "
                 f"this run has {_flag(other)} {setting}. Drop {_flag(name)}."
             )
-    pac = options.get("pac") or 1
+    pac = options.get("pac") or default_pac(model, options, points)
     batch_size = options.get("batch_size") or recipe.default_batch_size(options, points)
     if pac > 1 and batch_size % pac:
         raise ValueError(

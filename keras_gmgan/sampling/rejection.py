@@ -142,7 +142,8 @@ def check_drs_model(model) -> None:
     if pac > 1:
         raise ValueError(
             f"Discriminator rejection sampling scores one sample at a time, and this "
-            f"discriminator scores {pac} samples jointly (pac={pac}); sample without DRS."
+            f"discriminator scores {pac} samples jointly (pac={pac}); sample without DRS, "
+            "or train with pac=1 (`fit --pac 1`)."
         )
 
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from keras_gmgan import recipes
 from keras_gmgan.cli.main import cli
 from keras_gmgan.layers import MixtureLatent, PackSamples
+from keras_gmgan.layers.pack_samples import packing_of
 from keras_gmgan.models import GAN, GMGAN, build_gmgan
 from keras_gmgan.networks import (
     build_dcgan_discriminator,
@@ -17,6 +18,7 @@ from keras_gmgan.networks import (
     build_toy_2d_discriminator,
     build_toy_2d_generator,
 )
+from keras_gmgan.recipes.options import FIT_OPTIONS, check_model_options
 from keras_gmgan.sampling import discriminator_rejection_sampling
 
 
@@ -148,10 +150,30 @@ def test_the_recipes_pack_the_discriminator_and_the_supervised_gmgan_refuses():
     for model in (recipes.gmgan((28, 28, 1), pac=2, seed=0), recipes.gan((28, 28, 1), pac=2)):
         assert model.pac == 2
         assert _numpy(model.discriminator(np.zeros((4, 28, 28, 1), "float32"))).shape == (2, 1)
-    assert recipes.gmgan((28, 28, 1), seed=0).pac == 1
     assert recipes.gan((2,), pac=4).pac == 4
+
+
+def test_the_static_gmgan_packs_pairs_by_default_where_packing_works():
+    assert recipes.gmgan((28, 28, 1), seed=0).pac == 2  # STATIC_GMGAN_PAC
+    assert recipes.gmgan((28, 28, 1), pac=1, seed=0).pac == 1
+    # One score per sample: a gradient penalty or a component head; and the 2-D recipe.
+    assert recipes.gmgan((28, 28, 1), loss="wgan-gp", seed=0).pac == 1
+    assert recipes.gmgan((28, 28, 1), info_weight=1.0, seed=0).pac == 1
+    assert recipes.gmgan((2,), loss="bce", components=2, seed=0).pac == 1
+    assert recipes.gmgan_dynamic((28, 28, 1), seed=0).pac == 1
+    assert packing_of(recipes.gmgan_supervised((28, 28, 1), 10, seed=0).discriminator) == 1
+    # The command line checks the batch against the default it resolves too.
+    with pytest.raises(ValueError, match="--pac 2 scores 2 samples jointly.*batch size is 63"):
+        check_model_options("gmgan", _options(batch_size=63), {"batch_size"})
+    check_model_options("gmgan", _options(batch_size=63, info_weight=1.0),
+                        {"batch_size", "info_weight"})  # fmt: skip
+    check_model_options("gmgan", _options(batch_size=63, pac=1), {"batch_size", "pac"})
     with pytest.raises(ValueError, match="pac is for the unsupervised variants"):
         build_gmgan((28, 28, 1), variant="supervised", pac=2)
+
+
+def _options(**given) -> dict:
+    return {**{name: None for name in FIT_OPTIONS}, "dataset": "mnist", **given}
 
 
 def test_the_command_line_trains_a_packed_gmgan_and_refuses_what_cannot_train(tmp_path):

@@ -59,8 +59,9 @@ MODELS = {
     # (`gmgan-unpacked`) gives the earlier one.
     "gmgan-unpacked": ["--model", "gmgan", "--pac", "1", "--d-lr", "3e-4"],
     "gan-ema": ["--model", "gan", "--ema-decay", "0.999"],
-    "gmgan-ema": ["--model", "gmgan", "--ema-decay", "0.999"],  # gmgan's default since
-    # 2026-12-05; the row stays so that earlier output folders resume.
+    # `gmgan` samples the average by default now; the row stays so that earlier output
+    # folders resume.
+    "gmgan-ema": ["--model", "gmgan", "--ema-decay", "0.999"],
     # The static prior with gmgan-supervised's separated components (nearest means about
     # 1.5 radii apart, where the seeds' c = 0.467, σ = 0.7 overlap), measured before it
     # became gmgan's default; and the seeds' prior, gmgan's default before.

@@ -64,10 +64,10 @@ IMAGE_PRIOR = {"c": 3.0, "sigma": 1.4}
 STATIC_GMGAN_EMA_DECAY = 0.999
 #: The static GM-GAN's discriminator on images scores pairs of samples (PacGAN) and learns at
 #: 1e-4, a third of the generator's rate: trained from scratch with the BCE loss this kept
-#: every MNIST digit within 7-13 % of the samples on 3 of 3 seeds, where one discriminator
-#: per sample at the generator's rate drew 1s twice as often as 2s, and lost the 2s with
-#: longer training (BENCHMARKS.md, time to quality, "A packed discriminator at a third of
-#: the rate").
+#: every MNIST digit within 7.4-13.3 % of the samples on 3 of 3 seeds after 10 minutes, and
+#: improved on to 20, where one score per sample at the generator's rate drew 1s at 19-20 %
+#: on 2 seeds of 3 and lost the 2s with longer training (BENCHMARKS.md, time to quality,
+#: "A packed discriminator at a third of the rate"). It trains slower in the first minutes.
 STATIC_GMGAN_PAC = 2
 STATIC_GMGAN_D_LR = 1e-4
 #: The 2-D networks by `network` name: hidden units of the generator and the discriminator.

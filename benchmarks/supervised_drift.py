@@ -40,7 +40,8 @@ import numpy as np
 from keras_gmgan.datasets import load_dataset
 from keras_gmgan.datasets.batches import RepeatingBatches
 from keras_gmgan.metrics import Evaluator, evaluate_conditional
-from keras_gmgan.models import build_gmgan
+from keras_gmgan.models import SupervisedGMGAN
+from keras_gmgan.networks import build_networks
 from keras_gmgan.recipes import gmgan_supervised
 
 #: Recipe options this script can change (one factor at a time); None keeps the default.
@@ -143,11 +144,21 @@ class DriftLog(keras.callbacks.Callback):
         )
 
 
-def _build_gmgan_options(changed: dict) -> dict:
-    if set(changed) - {"lr", "c", "sigma", "ema_decay"}:
-        raise SystemExit("--dropout combines with --lr, --c, --sigma and --ema-decay only.")
-    renamed = {"lr": "learning_rate"}
-    return {renamed.get(name, name): value for name, value in changed.items()}
+def with_discriminator_dropout(model: SupervisedGMGAN, dropout: float, seed: int):
+    """`model` (the recipe's) with a discriminator that drops out after each hidden layer:
+    the same generator, prior, moving average and optimizer settings."""
+    shape = model.generator.output_shape[1:]
+    outputs = model.discriminator.output_shape[-1]
+    _, discriminator = build_networks(shape, model.latent.latent_dim, num_outputs=outputs,
+                                      dropout=dropout)  # fmt: skip
+    average = model.generator_average
+    rebuilt = SupervisedGMGAN(model.generator, discriminator, model.latent, seed=seed,
+                              ema_decay=None if average is None else average.decay)  # fmt: skip
+    rebuilt.compile(
+        d_optimizer=keras.optimizers.deserialize(keras.optimizers.serialize(model.d_optimizer)),
+        g_optimizer=keras.optimizers.deserialize(keras.optimizers.serialize(model.g_optimizer)),
+    )
+    return rebuilt
 
 
 def report(args, records: list[dict], changed: dict) -> str:
@@ -195,7 +206,7 @@ def main(argv=None):
         "--dropout",
         type=float,
         default=None,
-        help="dropout after each hidden layer of the discriminator (build_gmgan's dropout)",
+        help="dropout after each hidden layer of the discriminator (`build_networks`' dropout)",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -204,11 +215,9 @@ def main(argv=None):
     data = load_dataset("mnist", os.environ.get("KERAS_GMGAN_DATA"), seed=args.seed)
     changed = {f: getattr(args, f) for f in FACTORS if getattr(args, f) is not None}
     keras.utils.set_random_seed(args.seed)  # as `keras-gmgan fit` seeds before building
-    if args.dropout is None:
-        model = gmgan_supervised(data.data_shape, data.num_classes, seed=args.seed, **changed)
-    else:  # the recipe's model (same prior, networks and Adam), its discriminator with dropout
-        model = build_gmgan(data.data_shape, "supervised", data.num_classes, seed=args.seed,
-                            dropout=args.dropout, **_build_gmgan_options(changed))  # fmt: skip
+    model = gmgan_supervised(data.data_shape, data.num_classes, seed=args.seed, **changed)
+    if args.dropout is not None:
+        model = with_discriminator_dropout(model, args.dropout, args.seed)
         changed["dropout"] = args.dropout
     batches = RepeatingBatches(
         (data.x_train, data.y_train), args.batch_size, args.steps_per_epoch, seed=args.seed

@@ -11,6 +11,7 @@ from keras_gmgan.recipes.options import (
     check_eval_options,
     check_model_options,
 )
+from tests.conftest import to_numpy
 
 
 def _adam(model) -> tuple:
@@ -223,6 +224,15 @@ def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
     )
     dynamic = recipes.gmgan_dynamic((8, 8, 1), latent_dim=4, seed=0)
     assert dynamic.latent.c == pytest.approx(0.467)
+    np.testing.assert_allclose(to_numpy(dynamic.latent.sigmas), 0.7, rtol=1e-6)
+    assert len(dynamic.latent.trainable_variables) == 2
+    # The supervised one's: c = 3 and a learned σ per dimension starting at 1.4.
+    supervised = recipes.gmgan_supervised((8, 8, 1), 3, latent_dim=4, seed=0)
+    assert tuple(supervised.latent.sigmas.shape) == (3, 4)
+    np.testing.assert_allclose(to_numpy(supervised.latent.sigmas), 1.4, rtol=1e-6)
+    assert supervised.latent.c == pytest.approx(3.0)
+    assert len(supervised.latent.trainable_variables) == 2
+    assert supervised.discriminator.output_shape == (None, 4)
     given = recipes.gmgan((8, 8, 1), latent_dim=4, c=0.467, sigma=0.7, seed=0)
     assert given.latent.c == pytest.approx(0.467)
     images = recipes.wgan((8, 8, 1), latent_dim=4, train_steps=10)

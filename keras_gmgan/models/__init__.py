@@ -6,8 +6,6 @@ import keras_gmgan.schedules  # noqa: F401
 from keras_gmgan.models.adversarial_model import AdversarialModel as AdversarialModel
 from keras_gmgan.models.gan import GAN as GAN
 from keras_gmgan.models.gmgan import GMGAN as GMGAN
-from keras_gmgan.models.gmgan_builder import build_gmgan as build_gmgan
-from keras_gmgan.models.gmgan_builder import build_networks as build_networks
 from keras_gmgan.models.latent_refit import LatentMixtureFit as LatentMixtureFit
 from keras_gmgan.models.latent_refit import LatentRefit as LatentRefit
 from keras_gmgan.models.latent_refit import fit_latent_mixture as fit_latent_mixture

@@ -26,8 +26,8 @@ class GMGAN(GAN):
 
     Args:
         generator, discriminator, latent, seed, gp_weight, n_critic, ...: as for `GAN`;
-            `latent` is the mixture prior (`build_gmgan` makes one with the seed projects'
-            settings).
+            `latent` is the mixture prior (`MixtureLatent.static` or `.dynamic`;
+            `keras_gmgan.recipes.gmgan` builds the whole model with measured defaults).
         loss: `"bce"` (non-saturating GAN) or `"wgan-gp"`, the seed projects' objectives
             (`GAN` takes any of `keras_gmgan.losses.ADVERSARIAL_LOSSES`).
 

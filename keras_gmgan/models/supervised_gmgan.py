@@ -35,7 +35,7 @@ class SupervisedGMGAN(AdversarialModel):
     of real images and to call generated ones fake; the generator learns to make a sample
     from component k pass as a real image of class k. The mixture's means and σ are updated
     with the generator (give the prior `trainable_means=True, trainable_sigma=True`, as
-    `build_gmgan(..., variant="supervised")` does), so classes can move apart or spread in
+    `keras_gmgan.recipes.gmgan_supervised` does), so classes can move apart or spread in
     latent space. Train with `fit(x, y)`, y the integer class labels in [0, K).
     `generate(n, components=k)` then draws class k only.
 

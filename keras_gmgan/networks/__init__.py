@@ -4,6 +4,7 @@ from keras_gmgan.networks.dcgan import build_dcgan_discriminator as build_dcgan_
 from keras_gmgan.networks.dcgan import build_dcgan_generator as build_dcgan_generator
 from keras_gmgan.networks.mlp import build_mlp_discriminator as build_mlp_discriminator
 from keras_gmgan.networks.mlp import build_mlp_generator as build_mlp_generator
+from keras_gmgan.networks.pairs import build_networks as build_networks
 from keras_gmgan.networks.semi_supervised import (
     build_improved_gan_discriminator as build_improved_gan_discriminator,
 )

@@ -57,6 +57,14 @@ POINT_PRIOR = {"latent_dim": 8, "c": 1.0, "sigma": 0.02}
 #: apart, where the seed projects' c = 0.467, σ = 0.7 overlap (0.5 radii). On MNIST it
 #: halved the FID at 10 minutes of training, over 3 seeds (BENCHMARKS.md, time to quality).
 IMAGE_PRIOR = {"c": 3.0, "sigma": 1.4}
+#: The GM-GANs' priors on images, by variant, when c and σ are not given: the static one's
+#: `IMAGE_PRIOR`; the seed projects' for the others (dynamic: c = 0.467, σ = 0.7, learned;
+#: supervised: c = 3 and a learned σ per dimension starting at 1.4).
+GMGAN_IMAGE_PRIORS = {
+    "static": IMAGE_PRIOR,
+    "dynamic": {"c": 0.467, "sigma": 0.7},
+    "supervised": {"c": 3.0, "sigma": 1.4},
+}
 #: The static GM-GAN samples a moving average of its generator with this decay. On 2-D points
 #: it removes most of the spread between runs (BENCHMARKS.md, 2-D, three seeds); on MNIST it
 #: lowered the FID and raised recall and coverage at every checkpoint of 3 of 3 seeds
@@ -110,10 +118,12 @@ def mixture_prior(
     sigma: Optional[float] = None,
     seed: Optional[int] = None,
     learned: bool = False,
+    per_dimension_sigma: bool = False,
 ):
     """The latent prior: one component is the standard normal; more components default to
     means drawn from U[-0.5, 0.5]^d with σ = 0.7, close to the seed projects' best static
-    GM-GAN setting. `learned` makes the means and σ trainable (the dynamic GM-GAN)."""
+    GM-GAN setting. `learned` makes the means and σ trainable (the dynamic and supervised
+    GM-GANs); `per_dimension_sigma` gives each component a σ per latent dimension."""
     from keras_gmgan.layers import MixtureLatent
 
     c = c if c is not None else (0.0 if components == 1 else 0.5)
@@ -123,6 +133,7 @@ def mixture_prior(
         num_components=components,
         c=c,
         sigma=sigma,
+        per_dimension_sigma=per_dimension_sigma,
         trainable_means=learned,
         trainable_sigma=learned,
         seed=seed,
@@ -168,9 +179,7 @@ def networks_for(
         raise ValueError("--lipschitz spectral is available for the 2-D networks only.")
     if network not in ("mlp", "dcgan"):
         raise ValueError(f"--network {network} is a 2-D pair; use mlp or dcgan for images.")
-    from keras_gmgan.models.gmgan_builder import build_networks
-
-    return build_networks(data_shape, latent_dim, network, num_outputs, pac=pac)
+    return networks.build_networks(data_shape, latent_dim, network, num_outputs, pac=pac)
 
 
 def adam_pair(
@@ -536,11 +545,17 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
            c, sigma, network, lr, beta1, init_from, seed, d_lr=None, d_beta1=None, loss=None,
            gp_weight=None, n_critic=None, lr_decay=None, ema_decay=None, info_weight=0.0,
            pac=None, steps_per_execution=1):  # fmt: skip
-    """A GM-GAN of `variant` (`build_gmgan` for images, `GMGAN` on the 2-D networks for
-    points), compiled with the recipe's Adam, warm-started if asked."""
-    from keras_gmgan.models import GMGAN, build_gmgan
+    """A GM-GAN of `variant` on the networks `networks_for` names, with the variant's prior
+    (`GMGAN_IMAGE_PRIORS` for images, `POINT_PRIOR` for points), compiled with the recipe's
+    Adam, warm-started if asked."""
+    from keras_gmgan.models import GMGAN, SupervisedGMGAN
 
     points = is_points(data_shape)
+    if points and variant == "supervised":
+        raise ValueError(
+            "--model gmgan-supervised needs labelled image data; use gmgan, gan or wgan "
+            "(with --components) for 2-D points."
+        )
     latent_dim = latent_dim or (POINT_PRIOR["latent_dim"] if points else 100)
     network = resolve("network", network, data_shape)
     gp_weight = _gp_weight(gp_weight, data_shape, data_scale)
@@ -553,32 +568,22 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
         )
     if variant == "static" and not points and loss == "bce" and lr is None and d_lr is None:
         d_lr = STATIC_GMGAN_D_LR
-    if not is_points(data_shape):
-        if variant == "static":
-            c = IMAGE_PRIOR["c"] if c is None else c
-            sigma = IMAGE_PRIOR["sigma"] if sigma is None else sigma
-        model = build_gmgan(data_shape, variant=variant, num_components=components, c=c,
-                            sigma=sigma, latent_dim=latent_dim, loss=loss, gp_weight=gp_weight,
-                            n_critic=n_critic, network=network, seed=seed,
-                            ema_decay=ema_decay, info_weight=info_weight, pac=pac,
-                            compile=False)  # fmt: skip
-    elif variant == "supervised":
-        raise ValueError(
-            "--model gmgan-supervised needs labelled image data; use gmgan, gan or wgan "
-            "(with --components) for 2-D points."
-        )
+    prior = POINT_PRIOR if points else GMGAN_IMAGE_PRIORS[variant]
+    latent = mixture_prior(latent_dim, components, prior["c"] if c is None else c,
+                           prior["sigma"] if sigma is None else sigma, seed,
+                           learned=variant != "static",
+                           per_dimension_sigma=variant == "supervised")  # fmt: skip
+    classes = variant == "supervised" or info_weight
+    generator, discriminator = networks_for(data_shape, latent_dim, network,
+                                            num_outputs=1 + components if classes else 1,
+                                            data_scale=data_scale, critic=loss == "wgan-gp",
+                                            pac=pac)  # fmt: skip
+    if variant == "supervised":
+        model = SupervisedGMGAN(generator, discriminator, latent, seed=seed, ema_decay=ema_decay)
     else:
-        generator, discriminator = networks_for(data_shape, latent_dim, network,
-                                                num_outputs=1 + components if info_weight else 1,
-                                                data_scale=data_scale,
-                                                critic=loss == "wgan-gp",
-                                                pac=pac)  # fmt: skip
-        prior = mixture_prior(latent_dim, components, POINT_PRIOR["c"] if c is None else c,
-                              POINT_PRIOR["sigma"] if sigma is None else sigma, seed,
-                              learned=variant == "dynamic")  # fmt: skip
-        model = GMGAN(generator, discriminator, prior, seed=seed, loss=loss,
+        model = GMGAN(generator, discriminator, latent, seed=seed, loss=loss,
                       gp_weight=gp_weight, n_critic=n_critic, ema_decay=ema_decay,
-                      critic_batches="split" if loss == "wgan-gp" else "repeat",
+                      critic_batches="split" if points and loss == "wgan-gp" else "repeat",
                       info_weight=info_weight)  # fmt: skip
     image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else GMGAN_IMAGE_ADAM[variant]
     d_steps = getattr(model, "n_critic", 1)

@@ -7,7 +7,7 @@ import pytest
 from keras_gmgan import losses
 from keras_gmgan.backend import minimize
 from keras_gmgan.layers import MixtureLatent
-from keras_gmgan.models import GMGAN, build_gmgan
+from keras_gmgan.models import GMGAN
 from keras_gmgan.networks import build_mlp_discriminator, build_mlp_generator
 from tests.conftest import to_numpy
 
@@ -117,33 +117,6 @@ def test_wgan_gp_trains_the_critic_n_critic_times_and_logs_the_penalty(tiny_imag
 def test_bad_gmgan_arguments_raise_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         _tiny_gmgan(**kwargs)
-
-
-def test_build_gmgan_uses_the_seed_settings():
-    static = build_gmgan((8, 8, 1), latent_dim=100, seed=0)
-    assert isinstance(static, GMGAN) and static.adversarial_loss == "bce"
-    assert static.latent.num_components == 10 and static.latent.trainable_variables == []
-    assert np.all(np.abs(to_numpy(static.latent.means)) <= 0.467)
-    np.testing.assert_allclose(to_numpy(static.latent.sigmas), 0.7, rtol=1e-6)
-    assert np.isclose(float(to_numpy(static.g_optimizer.learning_rate)), 2e-4)
-    assert np.isclose(float(to_numpy(static.g_optimizer.beta_1)), 0.5)
-
-    dynamic = build_gmgan((8, 8, 1), variant="dynamic", loss="wgan-gp", seed=0)
-    assert len(dynamic.latent.trainable_variables) == 2 and dynamic.n_critic == 5
-    assert np.isclose(float(to_numpy(dynamic.d_optimizer.learning_rate)), 1e-4)
-
-    supervised = build_gmgan((8, 8, 1), variant="supervised", seed=0)
-    assert supervised.discriminator.output_shape[-1] == 11
-    assert tuple(supervised.latent.sigmas.shape) == (10, 100)
-    np.testing.assert_allclose(to_numpy(supervised.latent.sigmas), 1.4, rtol=1e-6)
-    assert np.abs(to_numpy(supervised.latent.means)).max() > 2.0
-    assert np.isclose(float(to_numpy(supervised.g_optimizer.learning_rate)), 8e-5)
-    assert np.isclose(float(supervised.g_optimizer.beta_1), 0.5)
-
-    with pytest.raises(ValueError, match="variant must be one of"):
-        build_gmgan((8, 8, 1), variant="em")
-    with pytest.raises(ValueError, match="unsupervised variants"):
-        build_gmgan((8, 8, 1), variant="supervised", loss="wgan-gp")
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ from keras_gmgan import recipes
 from keras_gmgan.cli.main import cli
 from keras_gmgan.layers import MixtureLatent, PackSamples
 from keras_gmgan.layers.pack_samples import packing_of
-from keras_gmgan.models import GAN, GMGAN, build_gmgan
+from keras_gmgan.models import GAN, GMGAN, SupervisedGMGAN
 from keras_gmgan.networks import (
     build_dcgan_discriminator,
     build_mlp_discriminator,
+    build_networks,
     build_toy_2d_discriminator,
     build_toy_2d_generator,
 )
@@ -169,7 +170,8 @@ def test_the_static_gmgan_packs_pairs_by_default_where_packing_works():
                         {"batch_size", "info_weight"})  # fmt: skip
     check_model_options("gmgan", _options(batch_size=63, pac=1), {"batch_size", "pac"})
     with pytest.raises(ValueError, match="pac is for the unsupervised variants"):
-        build_gmgan((28, 28, 1), variant="supervised", pac=2)
+        SupervisedGMGAN(*build_networks((28, 28, 1), num_outputs=11, pac=2),
+                        MixtureLatent(100, num_components=10))  # fmt: skip
 
 
 def _options(**given) -> dict:

@@ -179,7 +179,8 @@ def evaluate_source(
         with model.sampling_weights(sampling["weights"]):
             try:
                 report.update(evaluate_components(model, evaluator, splits.x_test,
-                                                  splits.y_test, n, seed))  # fmt: skip
+                                                  splits.y_test, n, seed,
+                                                  sigma_scale=sampling["sigma_scale"]))  # fmt: skip
             except ValueError as error:  # a supervised model of another data set's classes
                 echo(f"No conditional accuracy: {error}")
     scored = SourceEvaluation(source, {"source_type": kind, "real": real, **sampling}, report)

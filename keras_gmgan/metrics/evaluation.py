@@ -178,18 +178,19 @@ def evaluate_model(
     return results
 
 
-def evaluate_conditional(
-    model, extractor: Any = "mnist", n_per_class: int = 1000, seed: Optional[int] = 0
-) -> dict:
+def evaluate_conditional(model, extractor: Any = "mnist", n_per_class: int = 1000,
+                         seed: Optional[int] = 0, sigma_scale: float = 1.0) -> dict:  # fmt: skip
     """Conditional accuracy of a supervised mixture model (component k = class k).
 
-    Generates `n_per_class` samples from each component and reports the share the extractor
-    labels with their component (`conditional_accuracy`) and the same per class.
+    Generates `n_per_class` samples from each component (its σ scaled by `sigma_scale`) and
+    reports the share the extractor labels with their component (`conditional_accuracy`)
+    and the same per class.
     """
     extractor = _extractor(extractor)
     num_classes = extractor.num_classes
     labels = np.repeat(np.arange(num_classes), n_per_class)
-    probabilities = extractor.probabilities(model.generate(len(labels), labels=labels, seed=seed))
+    generated = model.generate(len(labels), components=labels, seed=seed, sigma_scale=sigma_scale)
+    probabilities = extractor.probabilities(generated)
     predicted = probabilities.argmax(axis=1)
     per_class = [float(np.mean(predicted[labels == k] == k)) for k in range(num_classes)]
     return {
@@ -205,20 +206,24 @@ def evaluate_clustering(
     extractor: Any = "mnist",
     n_per_component: int = 1000,
     seed: Optional[int] = 0,
+    sigma_scale: float = 1.0,
 ) -> dict:
     """Clustering accuracy of an unsupervised mixture model's components on real images.
 
-    Generates `n_per_component` samples from every latent component, labels each with its
-    component, fits a logistic regression on their extractor features, assigns each real
-    image to a component with it, maps components to classes with the Hungarian algorithm
-    (`scipy.optimize.linear_sum_assignment`) and reports the accuracy of that labelling.
+    Generates `n_per_component` samples from every latent component (its σ scaled by
+    `sigma_scale`), labels each with its component, fits a logistic regression on their
+    extractor features, assigns each real image to a component with it, maps components to
+    classes with the Hungarian algorithm (`scipy.optimize.linear_sum_assignment`) and
+    reports the accuracy of that labelling.
     A model whose components each draw one digit class scores close to the extractor's own
     accuracy; one whose components mix classes scores near 1/K.
     """
     extractor = _extractor(extractor)
     num_components = int(model.latent.num_components)
     components = np.repeat(np.arange(num_components), n_per_component)
-    generated = model.generate(len(components), labels=components, seed=seed)
+    generated = model.generate(
+        len(components), components=components, seed=seed, sigma_scale=sigma_scale
+    )
     classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
     classifier.fit(extractor.features(generated), components)
     assigned = classifier.predict(extractor.features(images))
@@ -229,9 +234,16 @@ def evaluate_clustering(
 
 
 def evaluate_components(
-    model, evaluator: Evaluator, images, labels, n: int = 10_000, seed: Optional[int] = 0
+    model,
+    evaluator: Evaluator,
+    images,
+    labels,
+    n: int = 10_000,
+    seed: Optional[int] = 0,
+    sigma_scale: float = 1.0,
 ) -> dict:
-    """What a mixture model's components draw, judged by `evaluator`'s extractor.
+    """What a mixture model's components draw, judged by `evaluator`'s extractor, sampled
+    with `sigma_scale` as the FID of the same report.
 
     A supervised GM-GAN (component k = class k) gets its conditional accuracy
     (`evaluate_conditional`, n / K samples per class); an unsupervised model with several
@@ -249,13 +261,14 @@ def evaluate_components(
                 f"the model has {components} classes, the {extractor.name} extractor "
                 f"{extractor.num_classes}."
             )
-        return evaluate_conditional(model, extractor, max(1, n // components), seed)
+        return evaluate_conditional(
+            model, extractor, max(1, n // components), seed, sigma_scale=sigma_scale
+        )
     if components == 1:
         return {}
     size = min(n, len(images))
-    return evaluate_clustering(
-        model, images[:size], labels[:size], extractor, max(1, n // components), seed
-    )
+    return evaluate_clustering(model, images[:size], labels[:size], extractor,
+                               max(1, n // components), seed, sigma_scale=sigma_scale)  # fmt: skip
 
 
 def format_report(results: dict) -> str:

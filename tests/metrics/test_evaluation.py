@@ -157,9 +157,9 @@ class _ClassModel:
         self.images, self.labels, self.order = images, labels, np.asarray(order)
         self.latent = SimpleNamespace(num_components=len(order))
 
-    def generate(self, n, labels=None, seed=None):
+    def generate(self, n, components=None, seed=None, sigma_scale=1.0):
         rng = np.random.default_rng(seed)
-        pools = [np.flatnonzero(self.labels == self.order[k]) for k in labels]
+        pools = [np.flatnonzero(self.labels == self.order[k]) for k in components]
         return self.images[[rng.choice(pool) for pool in pools]]
 
 
@@ -196,6 +196,24 @@ def test_evaluate_components_picks_the_measure_of_the_prior(extractor):
     mixture = evaluate_components(tiny(GMGAN, 3), evaluator, images, labels, 60, 0)
     assert mixture["num_components"] == 3 and 0 <= mixture["clustering_accuracy"] <= 1
     assert evaluate_components(tiny(GMGAN, 1), evaluator, images, labels, 60, 0) == {}
+
+    # `evaluate --sigma-scale` scores the components of the samples it scores the FID of.
+    for model in (supervised, tiny(GMGAN, 3)):
+        scales = _record_sigma_scales(model)
+        evaluate_components(model, evaluator, images, labels, 60, 0, sigma_scale=0.5)
+        assert scales == [0.5]
+
+
+def _record_sigma_scales(model) -> list:
+    """Makes `model.generate` append the σ-scale of every call to the list returned."""
+    scales, generate = [], model.generate
+
+    def recording(*args, **kwargs):
+        scales.append(kwargs["sigma_scale"])
+        return generate(*args, **kwargs)
+
+    model.generate = recording
+    return scales
 
 
 def test_evaluate_components_refuses_a_supervised_model_of_other_classes(extractor):

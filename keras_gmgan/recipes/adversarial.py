@@ -57,13 +57,15 @@ POINT_PRIOR = {"latent_dim": 8, "c": 1.0, "sigma": 0.02}
 #: apart, where the seed projects' c = 0.467, σ = 0.7 overlap (0.5 radii). On MNIST it
 #: halved the FID at 10 minutes of training, over 3 seeds (BENCHMARKS.md, time to quality).
 IMAGE_PRIOR = {"c": 3.0, "sigma": 1.4}
+#: The supervised GM-GAN's prior, the seed project's: c = 3 and a learned σ per dimension
+#: starting at 1.4 (`gmgan_supervised`'s defaults).
+SUPERVISED_PRIOR = {"c": 3.0, "sigma": 1.4}
 #: The GM-GANs' priors on images, by variant, when c and σ are not given: the static one's
-#: `IMAGE_PRIOR`; the seed projects' for the others (dynamic: c = 0.467, σ = 0.7, learned;
-#: supervised: c = 3 and a learned σ per dimension starting at 1.4).
+#: `IMAGE_PRIOR`, the seed projects' for the others (dynamic: c = 0.467, σ = 0.7, learned).
 GMGAN_IMAGE_PRIORS = {
     "static": IMAGE_PRIOR,
     "dynamic": {"c": 0.467, "sigma": 0.7},
-    "supervised": {"c": 3.0, "sigma": 1.4},
+    "supervised": SUPERVISED_PRIOR,
 }
 #: The static GM-GAN samples a moving average of its generator with this decay. On 2-D points
 #: it removes most of the spread between runs (BENCHMARKS.md, 2-D, three seeds); on MNIST it
@@ -502,8 +504,8 @@ def gmgan_supervised(
     *,
     latent_dim: Optional[int] = None,
     components: Optional[int] = None,
-    c: float = 3.0,
-    sigma: float = 1.4,
+    c: float = SUPERVISED_PRIOR["c"],
+    sigma: float = SUPERVISED_PRIOR["sigma"],
     network: str = "mlp",
     lr: float = 8e-5,
     beta1: float = 0.5,

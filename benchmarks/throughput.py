@@ -29,7 +29,8 @@ the limit proxy row: the same MLP pair and step written directly in JAX with opt
 `--torch-jit` adds the torch step compiled with torch.compile (`compile(jit_compile=True)`);
 its compilation falls in the warm-up steps, which are not timed. `--tf-no-xla` adds the
 TensorFlow step without XLA (`jit_compile=False`; the TensorFlow row's "auto" compiles it with
-XLA, also on a CPU).
+XLA, also on a CPU). `--torch-keras-adam` adds the torch step with Keras' own Adam update (ten
+foreach calls) in place of the fused kernel keras-gmgan's torch plumbing gives it on a CPU.
 """
 
 import argparse
@@ -417,6 +418,8 @@ def implementations(args: argparse.Namespace) -> dict:
     rows = {f"keras-gmgan, {backend}": ("keras", backend) for backend in args.backends}
     if args.torch_jit:
         rows["keras-gmgan, torch, jit_compile=True"] = ("keras-jit", "torch")
+    if args.torch_keras_adam:
+        rows["keras-gmgan, torch, Keras' own Adam update"] = ("keras-adam", "torch")
     if args.tf_no_xla:
         rows["keras-gmgan, tensorflow, jit_compile=False"] = ("keras-nojit", "tensorflow")
     if args.optax:
@@ -479,6 +482,11 @@ def main() -> None:
         action="store_true",
         help="add the TensorFlow step without XLA (compile(jit_compile=False))",
     )
+    parser.add_argument(
+        "--torch-keras-adam",
+        action="store_true",
+        help="add the torch step with Keras' own Adam update instead of the fused kernel",
+    )
     parser.add_argument("--fit", action="store_true", help="add the keras-gmgan fit rows")
     parser.add_argument(
         "--same-process",
@@ -501,6 +509,7 @@ def main() -> None:
             "keras",
             "keras-jit",
             "keras-nojit",
+            "keras-adam",
             "optax",
             "torch-template",
             "torch-lean",
@@ -528,8 +537,14 @@ def main() -> None:
         )
         return
     if args.worker:
+        if args.worker == "keras-adam":
+            from keras_gmgan.backend import torch as torch_plumbing
+
+            # Leave every Adam with Keras' update step: the step as it was before fusing.
+            torch_plumbing._fuse_adam_updates = lambda optimizer: None
         if args.worker.startswith("keras"):
-            jit_compile = {"keras": "auto", "keras-jit": True, "keras-nojit": False}[args.worker]
+            jit_compile = {"keras": "auto", "keras-jit": True, "keras-nojit": False,
+                           "keras-adam": "auto"}[args.worker]  # fmt: skip
             rate = keras_worker(args.steps, args.warmup, args.batch, jit_compile)
         elif args.worker == "optax":
             rate = optax_worker(args.steps, args.warmup, args.batch)

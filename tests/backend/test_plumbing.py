@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 from keras import ops
 
 from keras_gmgan.backend import input_gradient, minimize
@@ -81,3 +82,57 @@ def test_minimize_sums_repeated_rows_of_a_gathered_variable():
     minimize(loss_fn, [means], keras.optimizers.Adam(learning_rate=1.0))
     # Summed gradient: row 0 (3, 0), row 1 (2, 2), row 2 (0, 0).
     np.testing.assert_allclose(to_numpy(means), [[-1.0, 0.0], [-1.0, -1.0], [0.0, 0.0]], atol=1e-4)
+
+
+def _keras_adam_reference(w, grads, lr, beta1, beta2, epsilon):
+    """Keras' Adam in float64: ε is added to √v, the step scaled by √(1 − β₂ᵗ) / (1 − β₁ᵗ)."""
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for t, grad in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        alpha = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        w = w - alpha * m / (np.sqrt(v) + epsilon)
+    return w
+
+
+def test_minimize_takes_keras_adam_steps():
+    """Every backend's `minimize` moves the variables as Keras' Adam does (under torch on a
+    CPU through the fused kernel, `_fuse_adam_updates`). A large ε makes its placement count:
+    ε added to √v and ε added to √v / √(1 − β₂ᵗ) differ by 10 % of the step here."""
+    rng = np.random.default_rng(0)
+    w0 = rng.normal(size=(3, 4)).astype("float32")
+    targets = [rng.normal(size=(3, 4)).astype("float32") for _ in range(5)]
+    w = keras.Variable(w0)
+    optimizer = keras.optimizers.Adam(learning_rate=0.05, beta_1=0.5, beta_2=0.99, epsilon=0.1)
+    grads = []
+    for target in targets:
+        # d/dw Σ (w − target)² / 2 = w − target, taken at the variable's current value.
+        grads.append(to_numpy(w).astype("float64") - target)
+        minimize(lambda t=target: (ops.sum((w - t) ** 2) / 2, ()), [w], optimizer)
+        reference = _keras_adam_reference(w0.astype("float64"), grads, 0.05, 0.5, 0.99, 0.1)
+        np.testing.assert_allclose(to_numpy(w), reference, rtol=1e-5, atol=1e-6)
+    assert int(to_numpy(optimizer.iterations)) == 5
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch's fused Adam step")
+def test_fused_adam_step_is_installed_and_not_saved():
+    """`minimize` gives a Keras Adam the fused step on the instance only: its config and a
+    fresh Adam from that config are unchanged, and an AMSGrad Adam keeps Keras' own loop."""
+    w = keras.Variable(np.ones((2, 2), dtype="float32"))
+    optimizer = keras.optimizers.Adam(learning_rate=0.1)
+    config = optimizer.get_config()
+    minimize(lambda: (ops.sum(w**2), ()), [w], optimizer)
+    assert "_parallel_update_step" in vars(optimizer)
+    assert optimizer.get_config() == config
+    assert "_parallel_update_step" not in vars(keras.optimizers.Adam.from_config(config))
+
+    amsgrad = keras.optimizers.Adam(learning_rate=0.1, amsgrad=True)
+    v = keras.Variable(np.ones((2, 2), dtype="float32"))
+    for _ in range(3):
+        minimize(lambda: (ops.sum(v**3), ()), [v], amsgrad)
+    reference = keras.Variable(np.ones((2, 2), dtype="float32"))
+    plain = keras.optimizers.Adam(learning_rate=0.1, amsgrad=True)
+    for _ in range(3):
+        grad = 3 * to_numpy(reference) ** 2
+        plain.apply([ops.convert_to_tensor(grad)], [reference])
+    np.testing.assert_allclose(to_numpy(v), to_numpy(reference), rtol=1e-6)

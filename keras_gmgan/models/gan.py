@@ -9,7 +9,7 @@ from keras_gmgan import losses
 from keras_gmgan.backend import minimize
 from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.layers.nested import nested_layers
-from keras_gmgan.layers.pack_samples import packing_of
+from keras_gmgan.layers.pack_samples import PackSamples, packing_of
 from keras_gmgan.layers.spectral_dense import SpectralDense
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
@@ -129,6 +129,9 @@ class GAN(AdversarialModel):
         self.clip_value = float(clip_value)
         self.critic_batches = critic_batches
         self._spectral_layers = spectral_normalization_layers(discriminator)
+        self._scores_in_one_call = bool(self._spectral_layers) or scores_each_sample_alone(
+            discriminator
+        )
         if lipschitz == "spectral" and not self._spectral_layers:
             raise ValueError(
                 "lipschitz='spectral' needs a critic built with spectrally normalised layers "
@@ -220,8 +223,12 @@ class GAN(AdversarialModel):
         return self.adversarial_scores(self.discriminator(x, training=training))
 
     def _score(self, real, fake):
-        """D(x) and D(G(z)): one call on both for a spectrally normalised critic, else two."""
-        if self._spectral_layers:
+        """D(x) and D(G(z)), from one discriminator call on both batches where that gives every
+        sample the score it gets alone (`scores_each_sample_alone`): one pass through the
+        layers instead of two, which eager PyTorch pays for per layer. A spectrally normalised
+        critic always takes one call, so that its power iteration runs once a step. A critic
+        with a layer that mixes samples (batch normalisation) scores the batches apart."""
+        if self._scores_in_one_call:
             scores = self.discriminator(ops.concatenate([real, fake]), training=True)
             n_real = ops.shape(real)[0] // self.pac
             return scores[:n_real], scores[n_real:]
@@ -334,6 +341,40 @@ def _checked_packing(discriminator, info_weight: float, lipschitz: Optional[str]
 def spectral_normalization_layers(model: keras.layers.Layer) -> list:
     """Every `SpectralDense` layer inside `model`."""
     return nested_layers(model, SpectralDense)
+
+
+#: Layers that map each sample (or each packed group of samples) on its own: a batch of real
+#: and fake images through them gives each image the output it gets in a batch of its own.
+PER_SAMPLE_LAYERS = (
+    keras.layers.InputLayer,
+    keras.layers.Dense,
+    keras.layers.Conv2D,
+    keras.layers.Conv2DTranspose,
+    keras.layers.Activation,
+    keras.layers.LeakyReLU,
+    keras.layers.ReLU,
+    keras.layers.Dropout,
+    keras.layers.GaussianNoise,
+    keras.layers.Flatten,
+    keras.layers.Reshape,
+    keras.layers.Rescaling,
+    keras.layers.Identity,
+    keras.layers.LayerNormalization,
+    SpectralDense,
+    PackSamples,
+)
+
+
+def scores_each_sample_alone(model: keras.Model) -> bool:
+    """Whether every layer inside `model` is one of `PER_SAMPLE_LAYERS` (or a model of them).
+
+    Unknown layers count as mixing samples (batch normalisation does; a custom minibatch
+    statistic would), so a discriminator built of them keeps scoring real and fake apart.
+    """
+    return all(
+        isinstance(layer, (keras.Model, *PER_SAMPLE_LAYERS))
+        for layer in nested_layers(model, keras.layers.Layer)
+    )
 
 
 def _chunk_size(batch_size, n_chunks: int):

@@ -204,3 +204,50 @@ def test_bad_gan_settings_raise_one_line_errors(kwargs, message):
             build_mlp_discriminator((8, 8, 1), hidden_units=(8,)),
             **kwargs,
         )
+
+
+class _BatchMean(keras.layers.Layer):
+    """A custom layer that mixes samples: each row minus the batch's mean."""
+
+    def call(self, x):
+        return x - keras.ops.mean(x, axis=0, keepdims=True)
+
+
+def _discriminator_with(layer):
+    x = keras.Input((8, 8, 1))
+    h = layer(keras.layers.Flatten()(x))
+    return keras.Model(x, keras.layers.Dense(1)(h))
+
+
+@pytest.mark.parametrize("kind", ["mlp", "dcgan"])
+def test_real_and_fake_are_scored_in_one_call_with_their_own_scores(kind):
+    """The shipped discriminators map each sample alone, so one call scores both batches,
+    and each sample gets the score it gets in a call of its own."""
+    gan = _tiny_gan(kind)
+    assert gan._scores_in_one_call
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    fake = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    real_scores, fake_scores = gan._score(real, fake)
+    np.testing.assert_allclose(
+        to_numpy(real_scores), to_numpy(gan.discriminator(real, training=True)), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        to_numpy(fake_scores), to_numpy(gan.discriminator(fake, training=True)), atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "layer", [keras.layers.BatchNormalization(), _BatchMean()], ids=["batch_norm", "custom"]
+)
+def test_a_discriminator_that_mixes_samples_scores_real_and_fake_apart(layer):
+    generator = build_mlp_generator(16, (8, 8, 1), hidden_units=(32,))
+    gan = GAN(generator, _discriminator_with(layer), seed=0)
+    assert not gan._scores_in_one_call
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    fake = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    _, fake_scores = gan._score(real, fake)
+    np.testing.assert_allclose(
+        to_numpy(fake_scores), to_numpy(gan.discriminator(fake, training=True)), atol=1e-5
+    )

@@ -227,8 +227,10 @@ class GAN(AdversarialModel):
         sample the score it gets alone (`scores_each_sample_alone`): one pass through the
         layers instead of two, which eager PyTorch pays for per layer. A spectrally normalised
         critic always takes one call, so that its power iteration runs once a step. A critic
-        with a layer that mixes samples (batch normalisation) scores the batches apart."""
-        if self._scores_in_one_call:
+        with a layer that mixes samples (batch normalisation) scores the batches apart, and so
+        does data of another shape than the generator's, so that the discriminator's input
+        check names the problem."""
+        if self._scores_in_one_call and tuple(real.shape[1:]) == tuple(fake.shape[1:]):
             scores = self.discriminator(ops.concatenate([real, fake]), training=True)
             n_real = ops.shape(real)[0] // self.pac
             return scores[:n_real], scores[n_real:]
@@ -344,7 +346,8 @@ def spectral_normalization_layers(model: keras.layers.Layer) -> list:
 
 
 #: Layers that map each sample (or each packed group of samples) on its own: a batch of real
-#: and fake images through them gives each image the output it gets in a batch of its own.
+#: and fake images through them gives each image the output it gets in a batch of its own
+#: (for Dropout and GaussianNoise, an output of the same distribution).
 PER_SAMPLE_LAYERS = (
     keras.layers.InputLayer,
     keras.layers.Dense,
@@ -366,15 +369,24 @@ PER_SAMPLE_LAYERS = (
 
 
 def scores_each_sample_alone(model: keras.Model) -> bool:
-    """Whether every layer inside `model` is one of `PER_SAMPLE_LAYERS` (or a model of them).
+    """Whether every layer inside `model` is one of `PER_SAMPLE_LAYERS`, or a functional or
+    `Sequential` model of them.
 
     Unknown layers count as mixing samples (batch normalisation does; a custom minibatch
-    statistic would), so a discriminator built of them keeps scoring real and fake apart.
+    statistic would), and so does a subclassed model, whose own `call` may; a discriminator
+    with one keeps scoring real and fake apart.
     """
     return all(
-        isinstance(layer, (keras.Model, *PER_SAMPLE_LAYERS))
+        isinstance(layer, PER_SAMPLE_LAYERS) or _is_graph_of_layers(layer)
         for layer in nested_layers(model, keras.layers.Layer)
     )
+
+
+def _is_graph_of_layers(layer: keras.layers.Layer) -> bool:
+    """A model built with `keras.Model(inputs, outputs)` or `keras.Sequential`: its call only
+    runs its layers (a subclassed model's own `call` could do anything)."""
+    kind = type(layer)
+    return kind.__module__.startswith("keras.") and kind.__name__ in ("Functional", "Sequential")
 
 
 def _chunk_size(batch_size, n_chunks: int):

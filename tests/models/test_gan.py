@@ -237,12 +237,31 @@ def test_real_and_fake_are_scored_in_one_call_with_their_own_scores(kind):
     )
 
 
+class _CenteringDiscriminator(keras.Model):
+    """A subclassed model of per-sample layers whose own call mixes samples."""
+
+    def __init__(self):
+        super().__init__()
+        self.flatten = keras.layers.Flatten()
+        self.score = keras.layers.Dense(1)
+
+    def call(self, x):
+        h = self.flatten(x)
+        return self.score(h - keras.ops.mean(h, axis=0, keepdims=True))
+
+
 @pytest.mark.parametrize(
-    "layer", [keras.layers.BatchNormalization(), _BatchMean()], ids=["batch_norm", "custom"]
+    "discriminator",
+    [
+        lambda: _discriminator_with(keras.layers.BatchNormalization()),
+        lambda: _discriminator_with(_BatchMean()),
+        _CenteringDiscriminator,
+    ],
+    ids=["batch_norm", "custom_layer", "subclassed_model"],
 )
-def test_a_discriminator_that_mixes_samples_scores_real_and_fake_apart(layer):
+def test_a_discriminator_that_mixes_samples_scores_real_and_fake_apart(discriminator):
     generator = build_mlp_generator(16, (8, 8, 1), hidden_units=(32,))
-    gan = GAN(generator, _discriminator_with(layer), seed=0)
+    gan = GAN(generator, discriminator(), seed=0)
     assert not gan._scores_in_one_call
     rng = np.random.default_rng(0)
     real = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")

@@ -32,8 +32,9 @@ def _default_signal_handlers():
 
 
 def _interrupt_mid_epoch(command, run, signum):
-    """Starts `command`, sends `signum` during the epoch after the first checkpoint, and
-    returns (exit code, stderr, epochs completed at the signal)."""
+    """Starts `command`, sends `signum` 0.3 s into the epoch after its first checkpoint, and
+    returns (exit code, stderr, epochs completed at the signal). The epochs must last well
+    over 0.3 s for the signal to land in that epoch."""
     process = subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, preexec_fn=_default_signal_handlers)  # fmt: skip
     state, started = run / "checkpoint.json", time.time()
@@ -52,7 +53,8 @@ def _interrupt_mid_epoch(command, run, signum):
 
 def test_sigterm_and_ctrl_c_stop_fit_at_once_keeping_the_last_epoch(tmp_path):
     run = tmp_path / "run"
-    command = [*FIT, "--epochs", "3", "--steps-per-epoch", "400", "--out", str(run)]
+    # 2,000 steps: several seconds an epoch under every backend (400 took under 0.3 s on JAX).
+    command = [*FIT, "--epochs", "3", "--steps-per-epoch", "2000", "--out", str(run)]
     resume = [sys.executable, "-m", "keras_gmgan.cli.main", "fit", "--resume", str(run),
               "--verbose", "0"]  # fmt: skip
     for signum, start in ((signal.SIGTERM, command), (signal.SIGINT, resume)):

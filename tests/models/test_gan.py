@@ -219,22 +219,23 @@ def _discriminator_with(layer):
     return keras.Model(x, keras.layers.Dense(1)(h))
 
 
+def _assert_scores_are_each_batchs_own(gan):
+    """`gan._score(real, fake)` gives each batch the scores of a discriminator call of its own."""
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    fake = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    for batch, scores in zip((real, fake), gan._score(real, fake)):
+        own = gan.discriminator(batch, training=True)
+        np.testing.assert_allclose(to_numpy(scores), to_numpy(own), atol=1e-5)
+
+
 @pytest.mark.parametrize("kind", ["mlp", "dcgan"])
 def test_real_and_fake_are_scored_in_one_call_with_their_own_scores(kind):
     """The shipped discriminators map each sample alone, so one call scores both batches,
     and each sample gets the score it gets in a call of its own."""
     gan = _tiny_gan(kind)
     assert gan._scores_in_one_call
-    rng = np.random.default_rng(0)
-    real = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
-    fake = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
-    real_scores, fake_scores = gan._score(real, fake)
-    np.testing.assert_allclose(
-        to_numpy(real_scores), to_numpy(gan.discriminator(real, training=True)), atol=1e-5
-    )
-    np.testing.assert_allclose(
-        to_numpy(fake_scores), to_numpy(gan.discriminator(fake, training=True)), atol=1e-5
-    )
+    _assert_scores_are_each_batchs_own(gan)
 
 
 class _CenteringDiscriminator(keras.Model):
@@ -263,10 +264,4 @@ def test_a_discriminator_that_mixes_samples_scores_real_and_fake_apart(discrimin
     generator = build_mlp_generator(16, (8, 8, 1), hidden_units=(32,))
     gan = GAN(generator, discriminator(), seed=0)
     assert not gan._scores_in_one_call
-    rng = np.random.default_rng(0)
-    real = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
-    fake = rng.uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
-    _, fake_scores = gan._score(real, fake)
-    np.testing.assert_allclose(
-        to_numpy(fake_scores), to_numpy(gan.discriminator(fake, training=True)), atol=1e-5
-    )
+    _assert_scores_are_each_batchs_own(gan)

@@ -19,11 +19,15 @@ Method `gmgan` is what `keras-gmgan fit --model gmgan --components K` trains: th
 `keras_gmgan.recipes.gmgan` with its 2-D defaults and one component per mode (K = 8 ring,
 25 grid), fed the points in data units (its networks standardise them themselves);
 `gmgan-ema` the same with `--ema-decay 0.999` (sampled with its generator's moving average).
+`--gmgan-option NAME=VALUE` passes another argument of the recipe to both (e.g.
+`--gmgan-option gp_weight=0.1 --gmgan-option n_critic=5`, the penalty in data units, for a
+setting other than the defaults).
 `gm-gan` is the earlier hand-built GAN with a 50-component prior.
 """
 
 import argparse
 import datetime
+import inspect
 import json
 import os
 import platform
@@ -69,11 +73,48 @@ def parse_args():
     parser.add_argument("--gm-sigma", type=float, default=0.02)
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.mixtures_2d.md"))
     parser.add_argument("--raw", type=Path, default=None, help="JSON of every run")
+    parser.add_argument(
+        "--gmgan-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an argument of keras_gmgan.recipes.gmgan for methods gmgan and gmgan-ema "
+        "(e.g. lr_decay=none, gp_weight=1); repeat for several",
+    )
     args = parser.parse_args()
     unknown = set(args.methods) - set(METHODS)
     if unknown:
         parser.error(f"unknown methods {sorted(unknown)}; choose from {', '.join(METHODS)}")
+    args.gmgan_options = _recipe_options(parser, args.gmgan_option)
     return args
+
+
+def _recipe_options(parser, pairs: list) -> dict:
+    """`--gmgan-option NAME=VALUE` pairs as keyword arguments of `recipes.gmgan`: numbers as
+    numbers, anything else as text."""
+    accepted = set(inspect.signature(gmgan).parameters) - {
+        "data_shape",
+        "data_scale",
+        "train_steps",
+        "components",
+        "seed",
+    }
+    options = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or name not in accepted:
+            parser.error(
+                f"--gmgan-option {pair!r}: give NAME=VALUE with NAME one of "
+                f"{', '.join(sorted(accepted))}"
+            )
+        try:
+            options[name] = int(text)
+        except ValueError:
+            try:
+                options[name] = float(text)
+            except ValueError:
+                options[name] = text
+    return options
 
 
 def decaying_adam(lr: float, steps: int, beta_1: float = 0.5) -> keras.optimizers.Adam:
@@ -116,10 +157,9 @@ def build_recipe_model(mixture, scale: float, args, seed: int, ema_decay=None):
     """The `gmgan` recipe with its 2-D defaults, one component per mode, and the batch
     `fit` gives it; it takes and draws data units (`scale` = 1 outside). With `ema_decay`
     it samples the moving average of its generator's weights (`fit --ema-decay`)."""
-    model = gmgan(
-        (2,), scale, args.steps, components=mixture.num_modes, seed=seed, ema_decay=ema_decay
-    )
-    return model, RECIPES["gmgan"].default_batch_size({}, points=True)
+    options = {"ema_decay": ema_decay, **args.gmgan_options}
+    model = gmgan((2,), scale, args.steps, components=mixture.num_modes, seed=seed, **options)
+    return model, RECIPES["gmgan"].default_batch_size(args.gmgan_options, points=True)
 
 
 def run_one(dataset: str, method: str, seed: int, args) -> dict:

@@ -211,7 +211,13 @@ def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
     assert (gmgan.latent.c, float(np.asarray(gmgan.latent.sigma).ravel()[0])) == pytest.approx(
         (1.0, 0.02)
     )
-    assert (gmgan.gp_weight, _decay_steps(gmgan.d_optimizer)) == (0.1, 50)
+    # The static GM-GAN's critic on points: penalty 0.01, 10 steps (POINT_GMGAN_CRITIC).
+    assert (gmgan.gp_weight, gmgan.n_critic, _decay_steps(gmgan.d_optimizer)) == (0.01, 10, 100)
+    assert recipes.gmgan((2,), data_scale=4.0).gp_weight == pytest.approx(0.04)
+    dynamic = recipes.gmgan_dynamic((2,), components=2, train_steps=10)
+    assert (dynamic.gp_weight, dynamic.n_critic) == (0.1, 5)  # as wgan's
+    given = recipes.gmgan((2,), gp_weight=0.5, n_critic=3)
+    assert (given.gp_weight, given.n_critic) == (0.5, 3)
     assert gmgan.generator_average.decay == pytest.approx(0.999)  # STATIC_GMGAN_EMA_DECAY
     assert recipes.gmgan((2,), components=2, ema_decay=0.9).generator_average.decay == 0.9
     assert recipes.gmgan_dynamic((2,), components=2).generator_average is None
@@ -294,7 +300,10 @@ def test_default_batch_sizes_follow_the_data_and_the_critic():
     assert RECIPES["wgan"].default_batch_size({"n_critic": None}, points=True) == 320
     assert RECIPES["wgan"].default_batch_size({"n_critic": 2}, points=True) == 128
     assert RECIPES["gmgan"].default_batch_size({"loss": "bce"}, points=True) == 256
-    assert RECIPES["gmgan"].default_batch_size({"loss": "wgan-gp"}, points=True) == 320
+    # The static GM-GAN's critic takes 10 steps on points (POINT_GMGAN_CRITIC), 64 points each.
+    assert RECIPES["gmgan"].default_batch_size({"loss": "wgan-gp"}, points=True) == 640
+    assert RECIPES["gmgan"].default_batch_size({"n_critic": 2}, points=True) == 128
+    assert RECIPES["gmgan-dynamic"].default_batch_size({"loss": "wgan-gp"}, points=True) == 320
     assert RECIPES["sgan"].default_batch_size({}, points=False) == 100
     assert "256 for 2-D points" in describe_defaults("batch_size")
     assert "1e-3 for 2-D points" in describe_defaults("lr")

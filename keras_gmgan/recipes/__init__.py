@@ -23,6 +23,7 @@ from keras_gmgan.recipes.adversarial import (
     GMGAN_IMAGE_ADAM,
     IMAGE_PRIOR,
     POINT_DEFAULTS,
+    POINT_GMGAN_CRITIC,
     POINT_PRIOR,
     STATIC_GMGAN_D_LR,
     STATIC_GMGAN_PAC,
@@ -78,6 +79,12 @@ def _critic_batch(options: dict) -> int:
 def _gmgan_batch(options: dict) -> int:
     loss = options.get("loss") or default_for("loss", points=True)
     return points_batch_size(loss == "wgan-gp", options.get("n_critic"))
+
+
+def _static_gmgan_batch(options: dict) -> int:
+    """`_gmgan_batch` with the static GM-GAN's 2-D critic steps (`POINT_GMGAN_CRITIC`)."""
+    return _gmgan_batch({**options, "n_critic": options.get("n_critic")
+                         or POINT_GMGAN_CRITIC["n_critic"]})  # fmt: skip
 
 
 def _supervised_inputs(options: dict, data) -> dict:
@@ -281,9 +288,13 @@ RECIPES: dict[str, Recipe] = {
     "gmgan": Recipe(
         gmgan,
         "GM-GAN, static mixture prior (K=10 by default)",
-        **_GMGAN,
+        **{**_GMGAN, "points_batch_size": _static_gmgan_batch},
         notes={
             **_GMGAN_NOTES,
+            "n_critic": f"5 with --loss wgan-gp, {POINT_GMGAN_CRITIC['n_critic']} on 2-D points",
+            "gp_weight": f"10 for images, {POINT_GMGAN_CRITIC['gp_weight']:g} × the std of "
+            f"2-D points (their critic's score is scaled by it, so this is "
+            f"{POINT_GMGAN_CRITIC['gp_weight']:g} on standardised points)",
             **_prior_notes(IMAGE_PRIOR["c"], IMAGE_PRIOR["sigma"]),
             **_gmgan_lr_note("static"),
             "d_lr": f"{_rate(STATIC_GMGAN_D_LR)} for images with --loss bce unless --lr is "

@@ -38,6 +38,14 @@ def test_gmgan_on_the_grid_films_its_training(tmp_path):
     assert result.exit_code == 0, result.output
     assert Image.open(out / "training.gif").n_frames >= 2
     assert (out / "training.png").is_file()
+    # The static GM-GAN's 2-D critic: 10 steps of 64 points, penalty 0.01 on standardised points.
+    from keras_gmgan.datasets import load_dataset
+    from keras_gmgan.runs import load_model
+
+    assert json.loads((out / "config.json").read_text())["options"]["batch_size"] == 640
+    model = load_model(out)
+    scale = load_dataset("grid").x_train.std()
+    assert (model.n_critic, model.gp_weight) == (10, pytest.approx(0.01 * scale))
 
 
 def test_options_that_do_not_apply_are_rejected(tmp_path):

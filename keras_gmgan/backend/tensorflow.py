@@ -9,6 +9,7 @@ TensorFlow supervised and dynamic GM-GANs training a different prior from JAX an
 Summing the duplicates first (`tf.convert_to_tensor`) gives the update the other backends give.
 """
 
+import inspect
 import json
 import os
 from typing import Any, Callable, Sequence
@@ -64,6 +65,65 @@ class AdversarialTrainer:
         if self._distribute_strategy:
             return False
         return model_supports_jit(self)
+
+    def fit(self, *args, **kwargs):
+        """`keras.Model.fit`, with `RepeatingBatches` (what a run feeds) served by a
+        `tf.data` pipeline that gathers each batch from the arrays in TensorFlow's own
+        threads (`gathered_batches`).
+
+        Keras hands a `PyDataset` to `tf.data.Dataset.from_generator`, which builds every
+        batch in Python under the GIL, beside the Python loop that launches the steps: on
+        two cores the MLP pair's `fit` ran at 37-49 steps/s fed that way against 53-58 from
+        arrays (BENCHMARKS.md, speed). The batches and their order are the ones Keras' feed
+        serves under TensorFlow, which skips the batches' first epoch (below). Epochs that
+        `steps_per_execution` does not divide keep Keras' own feed.
+        """
+        from keras_gmgan.datasets.batches import RepeatingBatches
+
+        bound = inspect.signature(keras.Model.fit).bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        options = dict(bound.arguments)
+        options.pop("self")
+        batches = options["x"]
+        # Exactly `RepeatingBatches`: a subclass may serve other batches (`SemiSupervisedBatches`).
+        # One iterator runs through every epoch, so each call of the train function must
+        # take whole steps of one epoch: a short last call would read the next epoch's.
+        if (
+            type(batches) is RepeatingBatches
+            and options["y"] is None
+            and len(batches) % (self.steps_per_execution or 1) == 0
+        ):
+            # Keras' own feed ends one epoch of a PyDataset after peeking at its first
+            # batches, before training: its first epoch serves the batches' next one.
+            first = batches.epoch + 1
+            epochs = options["epochs"] - options["initial_epoch"]
+            options["x"] = gathered_batches(batches, first + epochs, first)
+            options["steps_per_epoch"] = options["steps_per_epoch"] or len(batches)
+            if options["steps_per_epoch"] != len(batches):
+                raise ValueError(
+                    f"steps_per_epoch={options['steps_per_epoch']} but the batches serve "
+                    f"{len(batches)} per epoch; leave it out."
+                )
+        return super().fit(**options)
+
+
+def gathered_batches(batches, epochs: int, initial_epoch: int = 0) -> tf.data.Dataset:
+    """The batches `batches` (a `RepeatingBatches`) serves in its epochs `initial_epoch` …
+    `epochs` - 1, as a `tf.data.Dataset`: each epoch's indices come from
+    `batches.epoch_indices`, and the examples are gathered from the arrays by `tf.gather`."""
+    arrays = tuple(tf.constant(array) for array in batches.arrays)
+    shape = (batches.steps_per_epoch, batches.batch_size)
+
+    def epoch_indices(epoch):
+        indices = tf.numpy_function(batches.epoch_indices, [epoch], tf.int64)
+        return tf.ensure_shape(indices, shape)
+
+    def gather(indices):
+        batch = tuple(tf.gather(array, indices) for array in arrays)
+        return batch if len(batch) > 1 else batch[0]
+
+    dataset = tf.data.Dataset.range(initial_epoch, epochs).map(epoch_indices).unbatch()
+    return dataset.map(gather).prefetch(tf.data.AUTOTUNE)
 
 
 # Data parallelism ------------------------------------------------------------------------

@@ -61,8 +61,7 @@ class RepeatingBatches(keras.utils.PyDataset):
 
     def _permutation(self, index: int) -> np.ndarray:
         if index not in self._permutations:
-            rng = np.random.default_rng([self.seed, index])
-            self._permutations = {index: rng.permutation(self.num_examples)}
+            self._permutations = {index: self._fresh_permutation(index)}
         return self._permutations[index]
 
     def step_indices(self, step: int, permutation=None) -> np.ndarray:
@@ -71,11 +70,30 @@ class RepeatingBatches(keras.utils.PyDataset):
         `permutation(pass)` gives each pass's shuffle (default: this stream's, seeded by
         `(seed, pass)`); another function walks the same way through other shuffles.
         """
-        permutation = permutation or self._permutation
         start = (self.epoch * self.steps_per_epoch + step) * self.batch_size
-        positions = np.arange(start, start + self.batch_size)
+        return self._indices(start, self.batch_size, permutation or self._permutation)
+
+    def epoch_indices(self, epoch: int) -> np.ndarray:
+        """Example indices of every batch of epoch `epoch`, shape (steps_per_epoch,
+        batch_size): what `__getitem__` serves in that epoch, for a backend that gathers
+        the batches itself (`keras_gmgan.backend.tensorflow`)."""
+        start = int(epoch) * self.steps_per_epoch * self.batch_size
+        size = self.steps_per_epoch * self.batch_size
+        return self._indices(start, size, self._fresh_permutation).reshape(
+            self.steps_per_epoch, self.batch_size
+        )
+
+    def _fresh_permutation(self, index: int) -> np.ndarray:
+        """The shuffle of pass `index`, not cached (`epoch_indices` may run in a thread of
+        the input pipeline)."""
+        return np.random.default_rng([self.seed, index]).permutation(self.num_examples)
+
+    def _indices(self, start: int, size: int, permutation) -> np.ndarray:
+        """Example indices at positions start … start + size - 1 of the endless stream of
+        passes, pass p shuffled by `permutation(p)`."""
+        positions = np.arange(start, start + size)
         passes, offsets = np.divmod(positions, self.num_examples)
-        indices = np.empty(self.batch_size, dtype=np.int64)
+        indices = np.empty(size, dtype=np.int64)
         for index in np.unique(passes):
             mask = passes == index
             indices[mask] = permutation(int(index))[offsets[mask]]

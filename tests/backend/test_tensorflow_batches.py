@@ -12,7 +12,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _served(batches, epochs, initial_epoch=0):
-    """What Keras would take from the PyDataset itself, epoch by epoch."""
+    """What `__getitem__` serves in epochs `initial_epoch` … `epochs` - 1."""
     batches.epoch = initial_epoch
     served = []
     for _ in range(initial_epoch, epochs):
@@ -74,7 +74,7 @@ def test_the_pipeline_trains_as_keras_own_feed_does(steps_per_execution):
         batches = batches_type([points], batch_size=4, steps_per_epoch=4, seed=0)
         return gan.fit(batches, epochs=3, shuffle=False, verbose=0).history
 
-    # Keras' feed skips the batches' first epoch under TensorFlow; the pipeline keeps its order.
+    # Keras' feed skips the batches' first epoch under TensorFlow; the pipeline does the same.
     piped, fed = train(RepeatingBatches), train(_KerasFed)
     for name, values in fed.items():
         np.testing.assert_allclose(piped[name], values, rtol=1e-5, atol=1e-6, err_msg=name)

@@ -25,7 +25,8 @@ between the command and its step.
 On a machine with a GPU, every implementation runs on it (the template loop moves its networks
 and batches to CUDA, as the course template does); `--batch` sets the batch size of every row
 and `--backends` the Keras backends measured (TensorFlow needs its GPU build). `--optax` adds
-the limit proxy row: the same MLP pair and step written directly in JAX with optax.
+the limit proxy row: the same MLP pair and step written directly in JAX with optax (not a
+dependency of keras-gmgan: `pip install optax`).
 `--torch-jit` adds the torch step compiled with torch.compile (`compile(jit_compile=True)`);
 its compilation falls in the warm-up steps, which are not timed. `--tf-no-xla` adds the
 TensorFlow step without XLA (`jit_compile=False`; the TensorFlow row's "auto" compiles it with
@@ -35,6 +36,7 @@ foreach calls) in place of the fused kernel keras-gmgan's torch plumbing gives i
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -523,6 +525,8 @@ def main() -> None:
         )
     if args.fit_epoch_steps < 1:
         parser.error("--fit-epoch-steps must be at least 1")
+    if args.optax and importlib.util.find_spec("optax") is None:
+        parser.error("--optax needs optax, which keras-gmgan does not install: pip install optax")
 
     if args.worker == "same-process":
         print(json.dumps(same_process_worker(args)))

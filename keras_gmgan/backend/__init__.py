@@ -1,6 +1,6 @@
 """Backend-specific gradient plumbing, chosen once from `keras.backend.backend()`.
 
-Every adversarial model in keras-gmgan is written with `keras.ops` only. The three things
+Every adversarial model in keras-gmgan is written with `keras.ops` only. The things
 that cannot be written that way live here, one module per backend, with the same names:
 
 - `minimize(loss_fn, variables, optimizer)`: run `loss_fn()` (which returns `(loss, aux)`),
@@ -12,6 +12,9 @@ that cannot be written that way live here, one module per backend, with the same
   gradient everywhere.
 - `input_gradient(fn, x)`: the gradient of the scalar `fn(x)` with respect to the tensor `x`,
   itself differentiable (gradient penalties, latent inversion).
+- `call_network(network, x, training)`: `network(x, training=training)`, which eager PyTorch
+  runs as a plain chain of the layers' `call`s where that computes the same tensors (the
+  per-layer cost of Keras' `__call__` is paid in Python on every eager call).
 - `AdversarialTrainer`: a mixin placed before `keras.Model`; under JAX it makes `fit` run the
   model's ordinary, stateful `train_step(data)` inside a jit-compiled stateless step that
   threads every player's optimizer state. Under TensorFlow it makes compile's
@@ -60,4 +63,10 @@ def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
     return plumbing.input_gradient(fn, x)
 
 
-__all__ = ["AdversarialTrainer", "input_gradient", "minimize", "plumbing"]
+def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
+    """`network(x, training=training)`, as fast as the backend runs it (see the module
+    docstring); what a train step uses to call its generator and discriminator."""
+    return plumbing.call_network(network, x, training)
+
+
+__all__ = ["AdversarialTrainer", "call_network", "input_gradient", "minimize", "plumbing"]

@@ -71,6 +71,12 @@ def minimize(
     return loss, aux
 
 
+def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
+    """`network(x, training=training)`. The step is traced once under jit, so Keras'
+    per-layer Python costs nothing per step."""
+    return network(x, training=training)
+
+
 def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
     """Gradient of the scalar `fn(x)` with respect to `x`; differentiable again.
 

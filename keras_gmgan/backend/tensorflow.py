@@ -38,6 +38,12 @@ def _dense(grad):
     return tf.convert_to_tensor(grad) if isinstance(grad, tf.IndexedSlices) else grad
 
 
+def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
+    """`network(x, training=training)`. The step is traced once into a graph, so
+    Keras' per-layer Python costs nothing per step."""
+    return network(x, training=training)
+
+
 def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
     """Gradient of the scalar `fn(x)` with respect to `x`; an enclosing tape sees through it."""
     x = tf.convert_to_tensor(x)

@@ -2,13 +2,18 @@
 trained variables, so the other player's parameters never accumulate `.grad`."""
 
 import functools
+import inspect
 import os
+import weakref
 from typing import Any, Callable, Optional, Sequence
 
 import keras
 import torch
 import torch.distributed as dist
 from keras.src.backend.torch.optimizers import torch_adam
+
+from keras_gmgan.layers.pack_samples import PackSamples
+from keras_gmgan.layers.spectral_dense import SpectralDense
 
 
 def _detach(structure):
@@ -87,6 +92,108 @@ def _fused_adam_step(optimizer, grads, variables, learning_rate) -> None:
         eps=float(optimizer.epsilon) / bias_correction2**0.5,
         maximize=False,
     )
+
+
+# Network calls -----------------------------------------------------------------------------
+
+#: Layers whose `call` is all their `__call__` does for a built layer under a float policy
+#: without masks or activity regularisers: a chain of them can run its `call`s directly.
+_CHAINABLE_LAYERS = frozenset({
+    keras.layers.Dense,
+    keras.layers.Conv2D,
+    keras.layers.Conv2DTranspose,
+    keras.layers.Activation,
+    keras.layers.LeakyReLU,
+    keras.layers.ReLU,
+    keras.layers.Dropout,
+    keras.layers.GaussianNoise,
+    keras.layers.Flatten,
+    keras.layers.Reshape,
+    keras.layers.Rescaling,
+    keras.layers.Identity,
+    keras.layers.LayerNormalization,
+    SpectralDense,
+    PackSamples,
+})  # fmt: skip
+
+#: network -> its `_LayerChain`, or None where the network needs Keras' own call.
+_chains: "weakref.WeakKeyDictionary[keras.Model, Optional[_LayerChain]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class _LayerChain:
+    """A network whose layers run one after another, as `(layer, takes training)` pairs, and
+    the input (shape after the batch axis, dtype) it runs them on."""
+
+    def __init__(self, steps: list, input_shape: tuple, dtype: torch.dtype):
+        self.steps, self.input_shape, self.dtype = steps, input_shape, dtype
+
+    def accepts(self, x: Any) -> bool:
+        return (
+            isinstance(x, torch.Tensor)
+            and x.dtype == self.dtype
+            and tuple(x.shape[1:]) == self.input_shape
+        )
+
+    def __call__(self, x: torch.Tensor, training: bool) -> torch.Tensor:
+        for layer, takes_training in self.steps:
+            x = layer.call(x, training=training) if takes_training else layer.call(x)
+        return x
+
+
+def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
+    """`network(x, training=training)`; eagerly, a functional or `Sequential` chain of plain
+    layers (`_CHAINABLE_LAYERS`) runs its layers' `call`s one after another instead.
+
+    Eager PyTorch pays Keras' `Layer.__call__` (input conversion, autocasting, call context,
+    the functional graph walk) in Python for every layer of every call, which for the small
+    networks here is a large share of the forward pass, and a GAN step makes five network
+    calls. The chain computes the same tensors through the same ops, so gradients and
+    random draws are the same. Anything else (a branching graph, a shared layer, batch
+    normalisation, a subclassed model, a mixed or quantised policy, an input of another shape
+    or dtype, a step under torch.compile, which traces the ordinary call) takes the ordinary
+    call.
+    """
+    if not network.built:
+        return network(x, training=training)
+    if network not in _chains:
+        _chains[network] = _layer_chain(network)
+    chain = _chains[network]
+    if chain is None or torch.compiler.is_compiling() or not chain.accepts(x):
+        return network(x, training=training)
+    return chain(x, training)
+
+
+def _layer_chain(network: keras.Model) -> Optional[_LayerChain]:
+    """`network` as a `_LayerChain`, or None (see `call_network`)."""
+    kind = type(network)
+    if not (kind.__module__.startswith("keras.") and kind.__name__ in ("Functional", "Sequential")):
+        return None
+    try:
+        (previous,), (output,) = network.inputs, network.outputs
+        layers = [layer for layer in network.layers if type(layer) is not keras.layers.InputLayer]
+        steps = []
+        for layer in layers:
+            policy = layer.dtype_policy
+            if (
+                type(layer) not in _CHAINABLE_LAYERS
+                or not layer.built
+                or layer.activity_regularizer is not None
+                or policy.quantization_mode is not None
+                or policy.compute_dtype != policy.variable_dtype
+                or policy.compute_dtype != network.dtype_policy.compute_dtype
+                or layer.input is not previous  # raises for a layer called more than once
+            ):
+                return None
+            steps.append((layer, "training" in inspect.signature(layer.call).parameters))
+            previous = layer.output
+    except (AttributeError, ValueError):
+        return None
+    if previous is not output or not steps:
+        return None
+    dtype = getattr(torch, network.dtype_policy.compute_dtype)
+    return _LayerChain(steps, tuple(network.inputs[0].shape[1:]), dtype)
 
 
 @torch.compiler.disable

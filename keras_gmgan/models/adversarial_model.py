@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gmgan.backend import AdversarialTrainer, minimize
+from keras_gmgan.backend import AdversarialTrainer, call_network, minimize
 from keras_gmgan.backend.keras_internals import seed_generators_in
 from keras_gmgan.distribution import draw_for_replicas
 from keras_gmgan.layers.mixture_latent import MixtureLatent, renamed_components
@@ -163,7 +163,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         gradient flows back into it: under PyTorch one would otherwise reach its weights.
         """
         components, noise = self.sample_latent_noise(n)
-        fake = self.generator(self.latent((components, noise)), training=True)
+        fake = call_network(self.generator, self.latent((components, noise)), training=True)
         return ops.stop_gradient(fake), components
 
     def generator_step(self, n, generator_loss):
@@ -176,7 +176,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         components, noise = self.sample_latent_noise(n)
 
         def loss():
-            fake = self.generator(self.latent((components, noise)), training=True)
+            fake = call_network(self.generator, self.latent((components, noise)), training=True)
             return generator_loss(fake, components), ()
 
         g_loss, _ = minimize(loss, self.generator_variables, self.g_optimizer)

@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 from keras_gmgan import losses
-from keras_gmgan.backend import minimize
+from keras_gmgan.backend import call_network, minimize
 from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.layers.nested import nested_layers
 from keras_gmgan.layers.pack_samples import PackSamples, packing_of
@@ -171,7 +171,7 @@ class GAN(AdversarialModel):
             steps.append(self.discriminator_step(real_step, size))
 
         def generator_loss(fake, components):
-            scores = self.discriminator(fake, training=True)
+            scores = call_network(self.discriminator, fake, training=True)
             loss = self.objective.generator(self.adversarial_scores(scores))
             if self.info_weight:
                 loss = loss + self.info_weight * losses.component_recovery(
@@ -220,7 +220,7 @@ class GAN(AdversarialModel):
 
     def _adversarial_critic(self, x, training=False):
         """The discriminator's adversarial output alone: what the gradient penalty bounds."""
-        return self.adversarial_scores(self.discriminator(x, training=training))
+        return self.adversarial_scores(call_network(self.discriminator, x, training=training))
 
     def _score(self, real, fake):
         """D(x) and D(G(z)), from one discriminator call on both batches where that gives every
@@ -231,10 +231,13 @@ class GAN(AdversarialModel):
         does data of another shape than the generator's, so that the discriminator's input
         check names the problem."""
         if self._scores_in_one_call and tuple(real.shape[1:]) == tuple(fake.shape[1:]):
-            scores = self.discriminator(ops.concatenate([real, fake]), training=True)
+            scores = call_network(self.discriminator, ops.concatenate([real, fake]), training=True)
             n_real = ops.shape(real)[0] // self.pac
             return scores[:n_real], scores[n_real:]
-        return self.discriminator(real, training=True), self.discriminator(fake, training=True)
+        return (
+            call_network(self.discriminator, real, training=True),
+            call_network(self.discriminator, fake, training=True),
+        )
 
     def enforce_lipschitz(self) -> None:
         """Clips every discriminator weight after its update (`lipschitz="clip"`).

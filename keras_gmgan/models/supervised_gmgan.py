@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_gmgan.backend import minimize
+from keras_gmgan.backend import call_network, minimize
 from keras_gmgan.layers.pack_samples import packing_of
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
@@ -102,8 +102,8 @@ class SupervisedGMGAN(AdversarialModel):
         fake, _ = self.sample_fakes(batch_size)
 
         def discriminator_loss():
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
+            real_logits = call_network(self.discriminator, real, training=True)
+            fake_logits = call_network(self.discriminator, fake, training=True)
             total, real_term, fake_term = supervised_discriminator_loss(
                 real_logits, labels, fake_logits
             )
@@ -114,7 +114,9 @@ class SupervisedGMGAN(AdversarialModel):
         )
 
         def generator_loss(fake, components):
-            return supervised_generator_loss(self.discriminator(fake, training=True), components)
+            return supervised_generator_loss(
+                call_network(self.discriminator, fake, training=True), components
+            )
 
         g_loss = self.generator_step(batch_size, generator_loss)
 

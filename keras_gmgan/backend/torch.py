@@ -155,12 +155,12 @@ def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
     or dtype, a step under torch.compile, which traces the ordinary call) takes the ordinary
     call.
     """
-    if not network.built:
+    if torch.compiler.is_compiling() or not network.built:
         return network(x, training=training)
     if network not in _chains:
         _chains[network] = _layer_chain(network)
     chain = _chains[network]
-    if chain is None or torch.compiler.is_compiling() or not chain.accepts(x):
+    if chain is None or not chain.accepts(x):
         return network(x, training=training)
     return chain(x, training)
 

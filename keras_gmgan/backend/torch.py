@@ -12,8 +12,7 @@ import torch
 import torch.distributed as dist
 from keras.src.backend.torch.optimizers import torch_adam
 
-from keras_gmgan.layers.pack_samples import PackSamples
-from keras_gmgan.layers.spectral_dense import SpectralDense
+from keras_gmgan.layers.plain import PLAIN_LAYERS
 
 
 def _detach(structure):
@@ -96,25 +95,9 @@ def _fused_adam_step(optimizer, grads, variables, learning_rate) -> None:
 
 # Network calls -----------------------------------------------------------------------------
 
-#: Layers whose `call` is all their `__call__` does for a built layer under a float policy
-#: without masks or activity regularisers: a chain of them can run its `call`s directly.
-_CHAINABLE_LAYERS = frozenset({
-    keras.layers.Dense,
-    keras.layers.Conv2D,
-    keras.layers.Conv2DTranspose,
-    keras.layers.Activation,
-    keras.layers.LeakyReLU,
-    keras.layers.ReLU,
-    keras.layers.Dropout,
-    keras.layers.GaussianNoise,
-    keras.layers.Flatten,
-    keras.layers.Reshape,
-    keras.layers.Rescaling,
-    keras.layers.Identity,
-    keras.layers.LayerNormalization,
-    SpectralDense,
-    PackSamples,
-})  # fmt: skip
+#: Layers whose `call` is all their `__call__` computes for a built layer under a float
+#: policy without masks or activity regularisers: a chain of them can run its `call`s.
+_CHAINABLE_LAYERS = frozenset(PLAIN_LAYERS)
 
 #: network -> its `_LayerChain`, or None where the network needs Keras' own call.
 _chains: "weakref.WeakKeyDictionary[keras.Model, Optional[_LayerChain]]" = (

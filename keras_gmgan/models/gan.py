@@ -9,7 +9,8 @@ from keras_gmgan import losses
 from keras_gmgan.backend import call_network, minimize
 from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.layers.nested import nested_layers
-from keras_gmgan.layers.pack_samples import PackSamples, packing_of
+from keras_gmgan.layers.pack_samples import packing_of
+from keras_gmgan.layers.plain import PLAIN_LAYERS
 from keras_gmgan.layers.spectral_dense import SpectralDense
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
@@ -348,27 +349,9 @@ def spectral_normalization_layers(model: keras.layers.Layer) -> list:
     return nested_layers(model, SpectralDense)
 
 
-#: Layers that map each sample (or each packed group of samples) on its own: a batch of real
-#: and fake images through them gives each image the output it gets in a batch of its own
-#: (for Dropout and GaussianNoise, an output of the same distribution).
-PER_SAMPLE_LAYERS = (
-    keras.layers.InputLayer,
-    keras.layers.Dense,
-    keras.layers.Conv2D,
-    keras.layers.Conv2DTranspose,
-    keras.layers.Activation,
-    keras.layers.LeakyReLU,
-    keras.layers.ReLU,
-    keras.layers.Dropout,
-    keras.layers.GaussianNoise,
-    keras.layers.Flatten,
-    keras.layers.Reshape,
-    keras.layers.Rescaling,
-    keras.layers.Identity,
-    keras.layers.LayerNormalization,
-    SpectralDense,
-    PackSamples,
-)
+#: Layers that map each sample (or each packed group of samples) on its own
+#: (`keras_gmgan.layers.plain`), and the input layer.
+PER_SAMPLE_LAYERS = (keras.layers.InputLayer, *PLAIN_LAYERS)
 
 
 def scores_each_sample_alone(model: keras.Model) -> bool:

@@ -131,7 +131,7 @@ def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
 
     Eager PyTorch pays Keras' `Layer.__call__` (input conversion, autocasting, call context,
     the functional graph walk) in Python for every layer of every call, which for the small
-    networks here is a large share of the forward pass, and a GAN step makes five network
+    networks here is a large share of the forward pass, and a GAN step makes four network
     calls. The chain computes the same tensors through the same ops, so gradients and
     random draws are the same. Anything else (a branching graph, a shared layer, batch
     normalisation, a subclassed model, a mixed or quantised policy, an input of another shape

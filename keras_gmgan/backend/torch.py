@@ -12,7 +12,7 @@ import torch
 import torch.distributed as dist
 from keras.src.backend.torch.optimizers import torch_adam
 
-from keras_gmgan.layers.plain import PLAIN_LAYERS
+from keras_gmgan.layers.plain import PLAIN_LAYERS, is_graph_of_layers
 
 
 def _detach(structure):
@@ -150,8 +150,7 @@ def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
 
 def _layer_chain(network: keras.Model) -> Optional[_LayerChain]:
     """`network` as a `_LayerChain`, or None (see `call_network`)."""
-    kind = type(network)
-    if not (kind.__module__.startswith("keras.") and kind.__name__ in ("Functional", "Sequential")):
+    if not is_graph_of_layers(network):
         return None
     try:
         (previous,), (output,) = network.inputs, network.outputs

@@ -29,3 +29,10 @@ PLAIN_LAYERS = (
     SpectralDense,
     PackSamples,
 )
+
+
+def is_graph_of_layers(layer: keras.layers.Layer) -> bool:
+    """A model built with `keras.Model(inputs, outputs)` or `keras.Sequential`: its call only
+    runs its layers (a subclassed model's own `call` could do anything)."""
+    kind = type(layer)
+    return kind.__module__.startswith("keras.") and kind.__name__ in ("Functional", "Sequential")

@@ -10,7 +10,7 @@ from keras_gmgan.backend import call_network, minimize
 from keras_gmgan.layers.mixture_latent import MixtureLatent
 from keras_gmgan.layers.nested import nested_layers
 from keras_gmgan.layers.pack_samples import packing_of
-from keras_gmgan.layers.plain import PLAIN_LAYERS
+from keras_gmgan.layers.plain import PLAIN_LAYERS, is_graph_of_layers
 from keras_gmgan.layers.spectral_dense import SpectralDense
 from keras_gmgan.models.adversarial_model import AdversarialModel
 
@@ -363,16 +363,9 @@ def scores_each_sample_alone(model: keras.Model) -> bool:
     with one keeps scoring real and fake apart.
     """
     return all(
-        isinstance(layer, PER_SAMPLE_LAYERS) or _is_graph_of_layers(layer)
+        isinstance(layer, PER_SAMPLE_LAYERS) or is_graph_of_layers(layer)
         for layer in nested_layers(model, keras.layers.Layer)
     )
-
-
-def _is_graph_of_layers(layer: keras.layers.Layer) -> bool:
-    """A model built with `keras.Model(inputs, outputs)` or `keras.Sequential`: its call only
-    runs its layers (a subclassed model's own `call` could do anything)."""
-    kind = type(layer)
-    return kind.__module__.startswith("keras.") and kind.__name__ in ("Functional", "Sequential")
 
 
 def _chunk_size(batch_size, n_chunks: int):

@@ -91,6 +91,10 @@ def test_recipes_refuse_what_does_not_fit():
         recipes.gan((2,), network="dcgan")
     with pytest.raises(ValueError, match="needs train_steps"):
         recipes.sgan((8, 8, 1), 3, lr_decay="linear")
+    with pytest.raises(ValueError, match="rates do not decay; pass lr_decay='linear'"):
+        recipes.gan((8, 8, 1), lr_floor=0.1)
+    with pytest.raises(ValueError, match=r"lr_floor is a fraction of the rate in \[0, 1\)"):
+        recipes.wgan((2,), train_steps=10, lr_floor=1.0)
 
 
 def test_semi_supervised_recipes():
@@ -158,6 +162,12 @@ def test_check_model_options_names_the_first_option_a_run_would_ignore():
     check_model_options("gan", _unset(dataset="grid", gif=True), {"gif", "dataset"})
     with pytest.raises(ValueError, match="add --lr-decay linear"):
         check_model_options("sgan", _unset(lr_hold=0.5), {"lr_hold"})
+    check_model_options("gmgan", _unset(dataset="grid", lr_floor=0.2), {"lr_floor", "dataset"})
+    with pytest.raises(ValueError, match="this run's rates do not decay. Add --lr-decay linear"):
+        check_model_options("gmgan", _unset(lr_floor=0.2), {"lr_floor"})
+    with pytest.raises(ValueError, match="Add --lr-decay linear or drop --lr-floor"):
+        check_model_options("wgan", _unset(dataset="ring", lipschitz="gp", lr_decay="none",
+                                           lr_floor=0.2), {"lr_floor", "lr_decay"})  # fmt: skip
     with pytest.raises(ValueError, match="--learning-rate is not an option of fit"):
         check_model_options("gan", _unset(), {"learning_rate"})
 
@@ -195,6 +205,10 @@ def _decay_steps(optimizer):
     return getattr(schedule, "decay_steps", None)
 
 
+def _end_rate(optimizer) -> float:
+    return optimizer._learning_rate.end_learning_rate
+
+
 def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
     from keras_gmgan.schedules import HoldThenLinearDecay
 
@@ -213,6 +227,19 @@ def test_2d_defaults_are_the_benchmarks_and_images_keep_theirs():
     )
     # The static GM-GAN's critic on points: penalty 0.01, 10 steps (POINT_GMGAN_CRITIC).
     assert (gmgan.gp_weight, gmgan.n_critic, _decay_steps(gmgan.d_optimizer)) == (0.01, 10, 100)
+    # Its rates end at a tenth of their start (POINT_GMGAN_LR_FLOOR); the others' at 0.
+    assert [_end_rate(o) for o in (gmgan.g_optimizer, gmgan.d_optimizer)] == pytest.approx(
+        [1e-4, 1e-4]
+    )
+    assert _end_rate(wgan.d_optimizer) == 0.0
+    assert _end_rate(recipes.gmgan_dynamic((2,), train_steps=10).g_optimizer) == 0.0
+    assert _end_rate(recipes.gmgan((2,), loss="bce", train_steps=10).g_optimizer) == 0.0
+    constant = recipes.gmgan((2,), train_steps=10, lr_decay="none").g_optimizer.learning_rate
+    assert float(to_numpy(constant)) == pytest.approx(1e-3)
+    floor = recipes.gan((2,), train_steps=10, lr=2e-3, d_lr=1e-3, lr_floor=0.25)
+    assert (_end_rate(floor.g_optimizer), _end_rate(floor.d_optimizer)) == pytest.approx(
+        (5e-4, 2.5e-4)
+    )
     assert recipes.gmgan((2,), data_scale=4.0).gp_weight == pytest.approx(0.04)
     dynamic = recipes.gmgan_dynamic((2,), components=2, train_steps=10)
     assert (dynamic.gp_weight, dynamic.n_critic) == (0.1, 5)  # as wgan's

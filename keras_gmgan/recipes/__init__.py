@@ -24,6 +24,7 @@ from keras_gmgan.recipes.adversarial import (
     IMAGE_PRIOR,
     POINT_DEFAULTS,
     POINT_GMGAN_CRITIC,
+    POINT_GMGAN_LR_FLOOR,
     POINT_PRIOR,
     STATIC_GMGAN_D_LR,
     STATIC_GMGAN_PAC,
@@ -297,6 +298,7 @@ RECIPES: dict[str, Recipe] = {
             f"{POINT_GMGAN_CRITIC['gp_weight']:g} on standardised points)",
             **_prior_notes(IMAGE_PRIOR["c"], IMAGE_PRIOR["sigma"]),
             **_gmgan_lr_note("static"),
+            "lr_floor": f"0; {POINT_GMGAN_LR_FLOOR:g} for 2-D points with --loss wgan-gp",
             "d_lr": f"{_rate(STATIC_GMGAN_D_LR)} for images with --loss bce unless --lr is "
             "given, else --lr's",
             "pac": f"{STATIC_GMGAN_PAC} for images with --loss bce (1 with --info-weight or "
@@ -311,6 +313,7 @@ RECIPES: dict[str, Recipe] = {
             **_GMGAN_NOTES,
             **_prior_notes(0.467, 0.7),
             **_gmgan_lr_note("dynamic"),
+            "lr_floor": "0",
             "pac": "1",
         },
     ),

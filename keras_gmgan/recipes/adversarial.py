@@ -60,6 +60,11 @@ POINT_PRIOR = {"latent_dim": 8, "c": 1.0, "sigma": 0.02}
 #: 10 of 10, at twice the critic's work (BENCHMARKS.md, 2-D, "A lighter penalty and more
 #: critic steps").
 POINT_GMGAN_CRITIC = {"gp_weight": 0.01, "n_critic": 10}
+#: The static GM-GAN's rates on 2-D points fall linearly to this fraction of their start, not
+#: to 0: in the last few hundred steps of a decay to 0, some runs lost a mode they had held
+#: all along, with no steps left to win it back (BENCHMARKS.md, 2-D, "A decay that ends at
+#: a tenth of the rate").
+POINT_GMGAN_LR_FLOOR = 0.1
 #: The static GM-GAN's prior on images: means drawn from U[-3, 3]^100 with σ = 1.4 (the
 #: supervised GM-GAN's), so that neighbouring components lie about 1.5 of their radii σ·√d
 #: apart, where the seed projects' c = 0.467, σ = 0.7 overlap (0.5 radii). On MNIST it
@@ -199,6 +204,7 @@ def adam_pair(
     beta2: float = 0.999,
     decay_steps: Optional[int] = None,
     hold_steps: int = 0,
+    lr_floor: float = 0.0,
     epsilon: float = 1e-7,
     d_steps: int = 1,
     d_lr: Optional[float] = None,
@@ -210,10 +216,11 @@ def adam_pair(
     gives it its own (a two time-scale update rule, Heusel et al. 2017).
 
     With `decay_steps` each rate stays for `hold_steps` steps of its optimizer, then falls
-    linearly to 0 over `decay_steps` more (`HoldThenLinearDecay`, a stateless schedule on the
-    optimizer's own step count, so it is exact under every backend and a resumed run picks
-    it up where it stopped). `d_steps` is the discriminator's updates per generator update
-    (a critic's `n_critic`): its schedule is stretched by it, so both reach 0 together.
+    linearly to `lr_floor` times itself over `decay_steps` more (`HoldThenLinearDecay`, a
+    stateless schedule on the optimizer's own step count, so it is exact under every
+    backend and a resumed run picks it up where it stopped). `d_steps` is the
+    discriminator's updates per generator update (a critic's `n_critic`): its schedule is
+    stretched by it, so both reach the end of the decay together.
     """
     import keras
 
@@ -223,7 +230,8 @@ def adam_pair(
         if decay_steps is None:
             return initial
         return HoldThenLinearDecay(initial, hold_steps=hold_steps * steps_per_step,
-                                   decay_steps=decay_steps * steps_per_step)  # fmt: skip
+                                   decay_steps=decay_steps * steps_per_step,
+                                   end_learning_rate=lr_floor * initial)  # fmt: skip
 
     players = {
         "d": (lr if d_lr is None else d_lr, beta1 if d_beta1 is None else d_beta1, d_steps),
@@ -297,6 +305,7 @@ def gan(
     d_lr: Optional[float] = None,
     d_beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
+    lr_floor: float = 0.0,
     ema_decay: Optional[float] = None,
     pac: int = 1,
     steps_per_execution: int = 1,
@@ -326,6 +335,7 @@ def gan(
             rule); None: `lr` and `beta1`.
         lr_decay: "linear" lowers both rates to 0 over `train_steps`, "none" keeps them;
             None: linear for points (when `train_steps` is given), none for images.
+        lr_floor: a linear decay ends at this fraction of each rate instead of 0.
         ema_decay: keep an exponential moving average of the generator's weights with this
             decay (e.g. 0.999), which generate and evaluate then sample; None keeps none.
         pac: the discriminator scores this many samples jointly (PacGAN, `PackSamples`),
@@ -349,22 +359,30 @@ def gan(
     prior = mixture_prior(latent_dim, components, c, sigma, seed)
     model = GAN(generator, discriminator, latent=prior, seed=seed, ema_decay=ema_decay)
     _compile(model, data_shape, TEMPLATE_ADAM, lr, beta1, lr_decay, train_steps,
-             steps_per_execution=steps_per_execution, d_lr=d_lr, d_beta1=d_beta1)  # fmt: skip
+             steps_per_execution=steps_per_execution, d_lr=d_lr, d_beta1=d_beta1,
+             lr_floor=lr_floor)  # fmt: skip
     return model
 
 
 def _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps=1,
-             steps_per_execution=1, d_lr=None, d_beta1=None):  # fmt: skip
+             steps_per_execution=1, d_lr=None, d_beta1=None, lr_floor=0.0):  # fmt: skip
     """Compiles `model` with `adam_pair`: the options given, else `image_adam` (lr, β1, β2)
     for images and `POINT_DEFAULTS` for points; the discriminator's own `d_lr` and
-    `d_beta1` where given."""
+    `d_beta1` where given. Raises ValueError for an `lr_floor` without a decay to end."""
     if is_points(data_shape):
         image_adam = (POINT_DEFAULTS["lr"], POINT_DEFAULTS["beta1"], POINT_DEFAULTS["beta2"])
     default_lr, default_beta1, beta2 = image_adam
     decay_steps = _decay_steps(_lr_decay(lr_decay, data_shape, train_steps), train_steps)
+    if not 0 <= lr_floor < 1:
+        raise ValueError(f"lr_floor is a fraction of the rate in [0, 1); got {lr_floor!r}.")
+    if lr_floor and decay_steps is None:
+        raise ValueError(
+            f"lr_floor={lr_floor:g} is where a linear decay ends, and this model's rates do not "
+            "decay; pass lr_decay='linear' (--lr-decay linear) or drop lr_floor."
+        )
     model.compile(**adam_pair(lr or default_lr, default_beta1 if beta1 is None else beta1,
                               beta2, decay_steps=decay_steps, d_steps=d_steps, d_lr=d_lr,
-                              d_beta1=d_beta1),
+                              d_beta1=d_beta1, lr_floor=lr_floor),
                   steps_per_execution=steps_per_execution)  # fmt: skip
 
 
@@ -387,6 +405,7 @@ def wgan(
     d_lr: Optional[float] = None,
     d_beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
+    lr_floor: float = 0.0,
     ema_decay: Optional[float] = None,
     steps_per_execution: int = 1,
     seed: Optional[int] = None,
@@ -430,7 +449,7 @@ def wgan(
         ema_decay=ema_decay,
     )
     _compile(model, data_shape, WGAN_GP_ADAM, lr, beta1, lr_decay, train_steps, n_critic,
-             steps_per_execution, d_lr=d_lr, d_beta1=d_beta1)  # fmt: skip
+             steps_per_execution, d_lr=d_lr, d_beta1=d_beta1, lr_floor=lr_floor)  # fmt: skip
     return model
 
 
@@ -452,6 +471,7 @@ def gmgan(
     d_lr: Optional[float] = None,
     d_beta1: Optional[float] = None,
     lr_decay: Optional[str] = None,
+    lr_floor: Optional[float] = None,
     init_from: Union[str, Path, None] = None,
     ema_decay: Optional[float] = None,
     info_weight: float = 0.0,
@@ -469,9 +489,9 @@ def gmgan(
     samples (`STATIC_GMGAN_EMA_DECAY`). On 2-D
     points, options left as None take the 2-D benchmark's settings as `gan` and `wgan` do
     (`POINT_DEFAULTS`; a wgan-gp critic's batch is split between its steps), the wgan-gp
-    loss, the prior `POINT_PRIOR` and the critic `POINT_GMGAN_CRITIC`: the setting that,
-    with one component per mode, reaches every mode of the ring and the grid with no
-    bridges.
+    loss, the prior `POINT_PRIOR`, the critic `POINT_GMGAN_CRITIC` and rates that decay to
+    `POINT_GMGAN_LR_FLOOR` of their start: the setting that, with one component per mode,
+    reaches every mode of the ring and the grid with no bridges.
 
     Args:
         latent_dim: 100 for images, 8 for points when None.
@@ -487,6 +507,8 @@ def gmgan(
             1e-3 and 0.5 for points.
         d_lr, d_beta1: as `gan`; None: `STATIC_GMGAN_D_LR` (1e-4) for `gmgan` on images with
             the bce loss when `lr` is not given, else `lr` and `beta1`.
+        lr_floor: as `gan`; None: `POINT_GMGAN_LR_FLOOR` (0.1) for `gmgan` on points with
+            the wgan-gp loss and a linear decay, else 0.
         init_from: a vanilla GAN run directory or `.keras` file whose networks are copied in
             (the seeds fine-tuned a trained GAN).
         ema_decay: as `gan`; None keeps one with decay `STATIC_GMGAN_EMA_DECAY` (0.999),
@@ -564,8 +586,8 @@ def gmgan_supervised(
 
 def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim, components,
            c, sigma, network, lr, beta1, init_from, seed, d_lr=None, d_beta1=None, loss=None,
-           gp_weight=None, n_critic=None, lr_decay=None, ema_decay=None, info_weight=0.0,
-           pac=None, steps_per_execution=1):  # fmt: skip
+           gp_weight=None, n_critic=None, lr_decay=None, lr_floor=None, ema_decay=None,
+           info_weight=0.0, pac=None, steps_per_execution=1):  # fmt: skip
     """A GM-GAN of `variant` on the networks `networks_for` names, with the variant's prior
     (`GMGAN_IMAGE_PRIORS` for images, `POINT_PRIOR` for points), compiled with the recipe's
     Adam, warm-started if asked."""
@@ -583,6 +605,9 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
     critic = POINT_GMGAN_CRITIC if points and variant == "static" and loss == "wgan-gp" else {}
     gp_weight = _gp_weight(gp_weight, data_shape, data_scale, critic.get("gp_weight"))
     n_critic = n_critic or critic.get("n_critic")
+    if lr_floor is None:
+        decays = _lr_decay(lr_decay, data_shape, train_steps) == "linear"
+        lr_floor = POINT_GMGAN_LR_FLOOR if critic and decays else 0.0
     if variant == "static" and ema_decay is None:
         ema_decay = STATIC_GMGAN_EMA_DECAY
     if pac is None:
@@ -611,7 +636,7 @@ def _gmgan(variant, data_shape, data_scale=None, train_steps=None, *, latent_dim
     image_adam = WGAN_GP_ADAM if loss == "wgan-gp" else GMGAN_IMAGE_ADAM[variant]
     d_steps = getattr(model, "n_critic", 1)
     _compile(model, data_shape, image_adam, lr, beta1, lr_decay, train_steps, d_steps,
-             steps_per_execution, d_lr=d_lr, d_beta1=d_beta1)  # fmt: skip
+             steps_per_execution, d_lr=d_lr, d_beta1=d_beta1, lr_floor=lr_floor)  # fmt: skip
     if init_from is not None:
         warm_start(model, init_from, variant, generator_only=bool(info_weight))
     return model

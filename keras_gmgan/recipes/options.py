@@ -280,11 +280,21 @@ def _declare() -> tuple:
         _model_option(
             "lr_decay",
             "choice",
-            "none keeps both learning rates constant; linear lowers them to 0 over the run "
+            "none keeps both learning rates constant; linear lowers them to 0 (or to "
+            "--lr-floor of them) over the run "
             "(epochs × steps per epoch; sgan: after --lr-hold of it at the full rate, the "
             "schedule of the 30-minute benchmark; in a 10-epoch MNIST run constant did "
             "better, BENCHMARKS.md)",
             choices=("linear", "none"),
+        ),
+        _model_option(
+            "lr_floor",
+            "float",
+            "With --lr-decay linear: the fraction of each learning rate the decay ends at, "
+            "instead of 0",
+            minimum=0,
+            maximum=1,
+            max_open=True,
         ),
         _shown(
             "lr_hold",
@@ -386,6 +396,12 @@ def check_model_options(model: str, options: dict, given: Collection[str]) -> No
         raise ValueError(
             f"--pac {pac} scores {pac} samples jointly, so each batch must be a multiple of "
             f"{pac}; this run's batch size is {batch_size}. Change --batch-size or --pac."
+        )
+    decay = options.get("lr_decay") or ("linear" if points else "none")
+    if options.get("lr_floor") and decay != "linear":
+        raise ValueError(
+            "--lr-floor sets where --lr-decay linear ends; this run's rates do not decay. "
+            "Add --lr-decay linear or drop --lr-floor."
         )
     if "lr_hold" in given and options.get("lr_decay") != "linear":
         raise ValueError(

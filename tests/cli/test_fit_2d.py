@@ -77,6 +77,11 @@ def test_options_that_do_not_apply_are_rejected(tmp_path):
         (["--model", "cnn-baseline", "--latent-dim", "8"], "--latent-dim does not apply"),
         (["--dataset", "digits", "--data", "mnist.npz"], "--dataset digits needs none"),
         (["--dataset", "ring", "--data", "mnist.npz"], "--dataset ring needs none"),
+        (["--model", "gmgan", "--dataset", "grid", "--lr-decay", "none", "--lr-floor", "0.1"],
+         "--lr-floor sets where --lr-decay linear ends; this run's rates do not decay"),
+        (["--model", "gan", "--lr-floor", "0.1"], "Add --lr-decay linear or drop --lr-floor"),
+        (["--model", "sgan", "--lr-floor", "0.1"], "--lr-floor does not apply to --model sgan"),
+        (["--model", "gan", "--dataset", "ring", "--lr-floor", "1"], "'--lr-floor': 1.0 is not"),
     ],
 )  # fmt: skip
 def test_options_that_the_run_would_ignore_are_rejected(tmp_path, args, message):
@@ -125,11 +130,26 @@ def test_the_short_2d_command_trains_with_the_benchmarks_settings(tmp_path):
     # The rates fall to 0 over the run's 2 generator steps (10 critic steps).
     assert model.d_optimizer._learning_rate.decay_steps == 10
     assert model.g_optimizer._learning_rate.decay_steps == 2
+    assert float(model.g_optimizer.learning_rate) == 0.0
     # The saved model works on standardised points and draws data units.
     points = model.generator.get_layer("points")
     points.kernel.assign(np.zeros(points.kernel.shape, "float32"))
     points.bias.assign(np.array([1.0, -1.0], "float32"))
     np.testing.assert_allclose(model.generate(2, seed=0), [[scale, -scale]] * 2, rtol=1e-5)
+
+
+def test_the_decay_ends_where_lr_floor_says(tmp_path):
+    from keras_gmgan.runs import load_model
+
+    out = tmp_path / "run"
+    result = _fit(out, "--model", "gmgan", "--components", "2", "--lr-floor", "0.25")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "config.json").read_text())["options"]["lr_floor"] == 0.25
+    model = load_model(out)
+    # After the run's 2 steps (20 critic steps) both rates sit at a quarter of 1e-3.
+    assert int(model.g_optimizer.iterations) == 2
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(2.5e-4)
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(2.5e-4)
 
 
 def test_options_given_win_over_the_2d_defaults(tmp_path):

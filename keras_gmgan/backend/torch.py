@@ -95,10 +95,6 @@ def _fused_adam_step(optimizer, grads, variables, learning_rate) -> None:
 
 # Network calls -----------------------------------------------------------------------------
 
-#: Layers whose `call` is all their `__call__` computes for a built layer under a float
-#: policy without masks or activity regularisers: a chain of them can run its `call`s.
-_CHAINABLE_LAYERS = frozenset(PLAIN_LAYERS)
-
 #: network -> its `_LayerChain`, or None where the network needs Keras' own call.
 _chains: "weakref.WeakKeyDictionary[keras.Model, Optional[_LayerChain]]" = (
     weakref.WeakKeyDictionary()
@@ -127,7 +123,8 @@ class _LayerChain:
 
 def call_network(network: keras.Model, x: Any, training: bool = False) -> Any:
     """`network(x, training=training)`; eagerly, a functional or `Sequential` chain of plain
-    layers (`_CHAINABLE_LAYERS`) runs its layers' `call`s one after another instead.
+    layers (`PLAIN_LAYERS`, exactly those types) runs its layers' `call`s one after another
+    instead.
 
     Eager PyTorch pays Keras' `Layer.__call__` (input conversion, autocasting, call context,
     the functional graph walk) in Python for every layer of every call, which for the small
@@ -153,13 +150,14 @@ def _layer_chain(network: keras.Model) -> Optional[_LayerChain]:
     if not is_graph_of_layers(network):
         return None
     try:
-        (previous,), (output,) = network.inputs, network.outputs
+        (network_input,), (output,) = network.inputs, network.outputs
+        previous = network_input
         layers = [layer for layer in network.layers if type(layer) is not keras.layers.InputLayer]
         steps = []
         for layer in layers:
             policy = layer.dtype_policy
             if (
-                type(layer) not in _CHAINABLE_LAYERS
+                type(layer) not in PLAIN_LAYERS
                 or not layer.built
                 or layer.activity_regularizer is not None
                 or policy.quantization_mode is not None
@@ -175,7 +173,7 @@ def _layer_chain(network: keras.Model) -> Optional[_LayerChain]:
     if previous is not output or not steps:
         return None
     dtype = getattr(torch, network.dtype_policy.compute_dtype)
-    return _LayerChain(steps, tuple(network.inputs[0].shape[1:]), dtype)
+    return _LayerChain(steps, tuple(network_input.shape[1:]), dtype)
 
 
 @torch.compiler.disable

@@ -397,7 +397,7 @@ def check_model_options(model: str, options: dict, given: Collection[str]) -> No
             f"--pac {pac} scores {pac} samples jointly, so each batch must be a multiple of "
             f"{pac}; this run's batch size is {batch_size}. Change --batch-size or --pac."
         )
-    decay = options.get("lr_decay") or ("linear" if points else "none")
+    decay = options.get("lr_decay") or default_for("lr_decay", points)
     if options.get("lr_floor") and decay != "linear":
         raise ValueError(
             "--lr-floor sets where --lr-decay linear ends; this run's rates do not decay. "
